@@ -1,0 +1,131 @@
+"""calc: a calculational proof `e0 = e1 <= e2 < e3`, each step checked on the same instances.
+
+Each step may cite the lemma that justifies it (`by:`, which must be in `uses`). Every step gets
+its own verdict; the chain holds when every step does, and then proves `e0 rel e_last`.
+
+    - calc:
+        - f(w2)
+        - {'<=': 'f(w1) + dot(g(w1), w2 - w1) + beta/2 * norm(w2 - w1)**2', by: beta_smooth_descent_lemma}
+        - {'==': '...'}
+"""
+
+from __future__ import annotations
+
+from verify.checks import Settings, check_kind, common_options, counterexample, result
+from verify.checks.numeric import Sampling
+from verify.errors import EvalError, ExprError, LimitExceeded
+from verify.expr import nodes as N
+from verify.model import CheckSpec, Claim
+from verify.verdict import relation_verdict
+
+RELS = ("==", "<=", "<", ">=", ">")
+
+
+def prepare(entry: dict, claim: Claim, ctx) -> CheckSpec:
+    steps = entry["calc"]
+    if not isinstance(steps, list) or len(steps) < 2:
+        raise ExprError("calc needs a list: a first expression, then steps like {'<=': expr, by: lemma}")
+    first = ctx.parse(steps[0])
+    parsed = []
+    for k, step in enumerate(steps[1:], start=1):
+        if not isinstance(step, dict):
+            raise ExprError(f"calc step {k} must be a mapping like {{'<=': expr, by: lemma}}")
+        rels = [r for r in step if r in RELS]
+        extra = set(step) - set(RELS) - {"by", "why"}
+        if len(rels) != 1 or extra:
+            raise ExprError(f"calc step {k} needs exactly one relation key among {', '.join(RELS)}"
+                            + (f"; unknown keys {sorted(extra)}" if extra else ""),
+                            "plus optional by: and why:")
+        by = step.get("by")
+        if by is not None and by not in claim.uses:
+            raise ExprError(f"calc step {k} cites {by!r}, which is not in uses",
+                            f"add {by} to uses:")
+        parsed.append({"rel": rels[0], "text": step[rels[0]], "node": ctx.parse(step[rels[0]]),
+                       "by": by, "why": step.get("why", "")})
+    return CheckSpec("calc", ctx.index, entry.get("name", ""), [steps[0]] + [s["text"] for s in parsed],
+                     {"first": first, "steps": parsed}, common_options(entry, claim, ctx.parse_symbol),
+                     ctx.line)
+
+
+def chain_relation(ops: list[str]) -> str:
+    """The relation a chain proves: == if all equal, < if any strict, else <=."""
+    kinds = set(ops) - {"=="}
+    if not kinds:
+        return "=="
+    if kinds <= {"<", "<="}:
+        return "<" if "<" in kinds else "<="
+    if kinds <= {">", ">="}:
+        return ">" if ">" in kinds else ">="
+    return "mixed"
+
+
+@check_kind("calc", example="calc: [x**2 + 1, {'>=': '2*x'}]")
+def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
+    steps = spec.nodes["steps"]
+    exprs = [spec.nodes["first"]] + [s["node"] for s in steps]
+    rels = [N.Compare((s["rel"],), (a, b)) for s, a, b in zip(steps, exprs, exprs[1:])]
+    tallies = [{"checked": 0, "undecided": 0, "worst": None, "cex": None, "error": None} for _ in steps]
+    s = Sampling(claim, spec, settings)
+    checked = 0
+    try:
+        for inst in s.instances():
+            decided = True
+            for t, rel in zip(tallies, rels):
+                if t["cex"] is not None or t["error"] is not None:
+                    continue
+                try:
+                    v = relation_verdict(rel, inst, s.precisions)
+                except (EvalError, LimitExceeded) as exc:
+                    t["error"] = str(exc)
+                    continue
+                if v.holds is None:
+                    t["undecided"] += 1
+                    decided = False
+                    continue
+                t["checked"] += 1
+                if t["worst"] is None or v.margin < t["worst"].margin:
+                    t["worst"] = v
+                if v.holds is False:
+                    t["cex"] = counterexample(inst, v)
+            checked += decided
+            if checked >= s.n or any(t["cex"] or t["error"] for t in tallies):
+                break
+    except (EvalError, LimitExceeded) as exc:
+        return result(spec, "error", "error", f"could not draw instances: {exc}")
+    records = [_step_record(step, t, s.n) for step, t in zip(steps, tallies)]
+    ev = s.evidence(checked, sum(t["undecided"] for t in tallies))
+    outcomes = [r["outcome"] for r in records]
+    overall = chain_relation([st["rel"] for st in steps])
+    if "refuted" in outcomes:
+        k = outcomes.index("refuted") + 1
+        return result(spec, "refuted", "refuted", f"step {k} fails", evidence=ev, steps=records,
+                      counterexample=tallies[k - 1]["cex"])
+    if "error" in outcomes:
+        k = outcomes.index("error") + 1
+        return result(spec, "error", "error", f"step {k} could not be evaluated: {tallies[k - 1]['error']}",
+                      evidence=ev, steps=records)
+    if checked == 0:
+        return result(spec, "vacuous", "vacuous", s.vacuous_message(), evidence=ev, steps=records)
+    if checked < s.n:
+        return result(spec, "undecided", "undecided", f"only {checked} of {s.n} instances decided",
+                      evidence=ev, steps=records)
+    return result(spec, "supported", "numeric",
+                  f"all {len(steps)} steps hold on {checked} instances, so first {overall} last",
+                  evidence=ev, steps=records)
+
+
+def _step_record(step: dict, t: dict, n: int) -> dict:
+    if t["cex"] is not None:
+        outcome, msg = "refuted", f"fails (margin {t['cex'].get('margin', '')})"
+    elif t["error"] is not None:
+        outcome, msg = "error", t["error"]
+    elif t["checked"] == 0:
+        outcome, msg = "undecided", "no instance decided"
+    else:
+        outcome = "supported" if t["checked"] >= n else "undecided"
+        msg = f"holds on {t['checked']} instances"
+    rec = {"rel": step["rel"], "expr": str(step["text"]), "by": step["by"], "why": step["why"],
+           "outcome": outcome, "message": msg, "counterexample": t["cex"]}
+    if t["worst"] is not None:
+        rec["worst_margin"] = t["worst"].margin_str()
+    return rec

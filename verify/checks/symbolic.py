@@ -1,0 +1,216 @@
+"""symbolic: a relation decided by SymPy on symbols and explicit symbolic matrices.
+
+An identity is proved when `lhs - rhs` simplifies to zero (expand, cancel, together, then
+simplify); an inequality when the difference is provably non-negative (positive) under the
+symbols' assumptions. Otherwise the difference is evaluated at exact instances that satisfy the
+hypotheses: a non-zero value (a wrong sign) is a counterexample; else the check is undecided.
+
+    - symbolic: (I - A) * S(N) == I - A**(N + 1)
+      for: {N: [0, 6]}
+      symbols: {A: operator}
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from typing import Optional
+
+import sympy as sp
+
+from verify.checks import Settings, check_kind, common_options, counterexample, result, symbols_for
+from verify.errors import EvalError, ExprError, LimitExceeded
+from verify.expr import nodes as N
+from verify.expr import symbolic as S
+from verify.instances import draw, draw_order, failed_hypotheses
+from verify.model import CheckSpec, Claim, SymbolSpec
+
+REFUTE_POINTS = 6
+
+
+def prepare(entry: dict, claim: Claim, ctx) -> CheckSpec:
+    node = ctx.parse(entry["symbolic"])
+    if not isinstance(node, N.Compare):
+        raise ExprError("a symbolic check needs a relation", "write lhs == rhs or lhs <= rhs")
+    return CheckSpec("symbolic", ctx.index, entry.get("name", ""), entry["symbolic"], node,
+                     common_options(entry, claim, ctx.parse_symbol), ctx.line)
+
+
+def _lower_bound(spec: SymbolSpec) -> Optional[sp.Rational]:
+    lo = spec.range[0] if spec.range else None
+    if isinstance(lo, N.Num):
+        return sp.Rational(lo.value.numerator, lo.value.denominator)
+    return None
+
+
+def sympy_env(symbols: dict[str, SymbolSpec], ints: dict[str, int]) -> dict:
+    """SymPy values for the symbols: integers fixed by dims/for, symbols, symbolic matrices."""
+    env: dict = {}
+    order = draw_order(symbols) + [n for n, s in symbols.items() if s.type == "operator"]
+    for name in order:
+        spec = symbols[name]
+        ctx = S.SymCtx(env)
+        if name in ints:
+            env[name] = sp.Integer(ints[name])
+        elif spec.value is not None:
+            env[name] = S.evaluate(spec.value, ctx)
+        elif spec.type == "operator":
+            env[name] = sp.Symbol(name, commutative=False)
+        elif spec.type in ("matrix", "vector"):
+            r, c = (S._int(S.evaluate(x, ctx), f"the shape of {name} (give it in dims:)") for x in spec.shape)
+            if r * c > 400:
+                raise LimitExceeded(f"symbolic matrix {name}", f"{r}x{c}", "400 entries")
+            sep = "_" if max(r, c) > 9 else ""
+            if c == 1:
+                env[name] = sp.ImmutableMatrix(r, 1, [sp.Symbol(f"{name}_{i + 1}", real=True) for i in range(r)])
+            else:
+                env[name] = sp.ImmutableMatrix(r, c, [sp.Symbol(f"{name}_{i + 1}{sep}{j + 1}", real=True)
+                                                      for i in range(r) for j in range(c)])
+        else:
+            lo = _lower_bound(spec)
+            kw = {"integer": True} if spec.type == "integer" else {"real": True}
+            if spec.positive or (lo is not None and lo > 0):
+                kw["positive"] = True
+            elif lo is not None and lo >= 0:
+                kw["nonnegative"] = True
+            env[name] = sp.Symbol(name, **kw)
+    return env
+
+
+def is_zero(e) -> Optional[bool]:
+    """True when e simplifies to 0 (entrywise for matrices); None when that could not be shown."""
+    if isinstance(e, sp.MatrixBase):
+        results = [is_zero(x) for x in e]
+        return True if all(r is True for r in results) else None
+    if e == 0:
+        return True
+    for step in (sp.expand, sp.cancel, sp.together, sp.simplify):
+        try:
+            if step(e) == 0:
+                return True
+        except (TypeError, ValueError, NotImplementedError, AttributeError):
+            continue
+    return None
+
+
+def _sign_known(d, strict: bool) -> Optional[bool]:
+    d = sp.simplify(d)
+    return d.is_positive if strict else d.is_nonnegative
+
+
+def _difference(op, a, b):
+    a, b = S._resolve(a, b)
+    if op in ("==", "!="):
+        return a - b
+    if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):
+        a, b = S.scalar(a), S.scalar(b)
+    return (b - a) if op in ("<", "<=") else (a - b)
+
+
+def _decide(op, d) -> Optional[bool]:
+    if op == "==":
+        return is_zero(d)
+    if op == "!=":
+        return None
+    return _sign_known(d, strict=op in ("<", ">"))
+
+
+def _value_at(d, subs: dict, dps: int):
+    v = d.xreplace(subs)
+    if isinstance(v, sp.MatrixBase):
+        vals = [sp.N(x, dps) for x in v]
+        return max((abs(x) for x in vals), default=sp.Integer(0)), vals
+    return sp.N(v, dps), None
+
+
+def _refute(op, d, claim, symbols, ints, env, settings, index) -> Optional[dict]:
+    """Evaluate the difference at exact instances; return a counterexample if it is wrong there."""
+    if any(s.type == "operator" for s in symbols.values()):
+        return None
+    rng = random.Random(f"{settings.seed}:{index}:refute")
+    for i in range(REFUTE_POINTS * 4):
+        try:
+            inst = draw(claim, rng, i, symbols, ints)
+        except (EvalError, LimitExceeded):
+            continue
+        if failed_hypotheses(claim.assume, inst, settings.precisions[0]):
+            continue
+        subs = {}
+        for name, val in inst.items():
+            target = env.get(name)
+            if isinstance(target, sp.MatrixBase):
+                flat = [x for row in val for x in row] if isinstance(val, list) else [val]
+                subs.update({s: sp.Rational(x.numerator, x.denominator) for s, x in zip(target, flat)})
+            elif isinstance(target, sp.Symbol):
+                subs[target] = sp.Rational(val) if not isinstance(val, int) else sp.Integer(val)
+        vals = [_value_at(d, subs, p)[0] for p in settings.precisions]
+        if not all(v.is_number and v.is_real is not False for v in vals):
+            continue
+        band = [sp.Float(10) ** (-(p - 10)) for p in settings.precisions]
+        if op == "==":
+            wrong = all(abs(v) > b for v, b in zip(vals, band))
+        elif op in ("<=", ">="):
+            wrong = all(v < -b for v, b in zip(vals, band))
+        else:
+            wrong = all(v <= b for v, b in zip(vals, band))
+        if wrong:
+            cex = counterexample(inst)
+            cex["difference"] = str(sp.N(vals[-1], 15))
+            return cex
+    return None
+
+
+def _scope(ints: dict) -> str:
+    return ", ".join(f"{k} = {v}" for k, v in sorted(ints.items()))
+
+
+def _loop_values(spec: CheckSpec):
+    loops = spec.options.get("for", {})
+    names = sorted(loops)
+    ranges = [range(loops[n][0], loops[n][1] + 1) for n in names]
+    for combo in itertools.product(*ranges):
+        yield {**spec.options.get("dims", {}), **dict(zip(names, combo))}
+
+
+@check_kind("symbolic", example="symbolic: (a + b)**2 == a**2 + 2*a*b + b**2")
+def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
+    symbols = symbols_for(claim, spec)
+    node: N.Compare = spec.nodes
+    proved = 0
+    undecided_at = []
+    for ints in _loop_values(spec):
+        try:
+            env = sympy_env(symbols, ints)
+            vals = [S.evaluate(o, S.SymCtx(env)) for o in node.operands]
+            for op, a, b in zip(node.ops, vals, vals[1:]):
+                d = _difference(op, a, b)
+                ok = _decide(op, d)
+                if ok is True:
+                    continue
+                cex = _refute(op, d, claim, symbols, ints, env, settings, spec.index)
+                if cex is not None:
+                    where = f" at {_scope(ints)}" if ints else ""
+                    return result(spec, "refuted", "refuted",
+                                  f"{op} fails{where}: the difference is {cex['difference']} on the instance",
+                                  counterexample=cex, evidence={"scope": _scope(ints)})
+                undecided_at.append(_scope(ints) or "all symbols")
+                break
+            else:
+                proved += 1
+        except (EvalError, LimitExceeded) as exc:
+            return result(spec, "error", "error", f"could not build the expression: {exc}")
+        except (TypeError, ValueError, NotImplementedError, AttributeError, sp.ShapeError) as exc:
+            return result(spec, "error", "error", f"SymPy could not handle it: {type(exc).__name__}: {exc}")
+    scope = _scope_text(spec)
+    if undecided_at:
+        return result(spec, "undecided", "undecided",
+                      f"SymPy could not decide it at {undecided_at[0]} (no counterexample found either)",
+                      evidence={"scope": scope, "proved_cases": proved})
+    return result(spec, "proved", "symbolic", f"proved symbolically{' for ' + scope if scope else ''}",
+                  evidence={"scope": scope, "proved_cases": proved})
+
+
+def _scope_text(spec: CheckSpec) -> str:
+    parts = [f"{k} = {v[0]}..{v[1]}" for k, v in sorted(spec.options.get("for", {}).items())]
+    parts += [f"{k} = {v}" for k, v in sorted(spec.options.get("dims", {}).items())]
+    return ", ".join(parts)

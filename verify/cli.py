@@ -1,0 +1,295 @@
+"""The `verify` command line. Heavy imports (SymPy) happen inside the commands that need them."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+EXAMPLES = {
+    "all": "verify all                      # check claims/, write reports/index.html\n"
+           "verify all --seed 7 -j 2        # another seed, two workers",
+    "check": "verify check neumann_series_limit\n"
+             "verify check claims/my_claim.yaml --seed 12345   # replay a reported seed",
+    "list": "verify list",
+    "lint": "verify lint                      # every file in claims/\nverify lint claims/my_claim.yaml",
+    "graph": "verify graph                     # text: each claim and what it uses\n"
+             "verify graph --dot | dot -Tsvg > graph.svg",
+    "new": "verify new my_claim             # writes claims/my_claim.yaml, a scaffold that passes",
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="verify",
+        description="Check the claims of the course notes: each YAML claim in claims/ is checked "
+                    "symbolically (SymPy) and numerically (mpmath, two precisions), the claims form a "
+                    "dependency graph, and an HTML report is written to reports/.",
+        epilog="Exit codes: 0 every claim as expected; 1 a claim refuted that should hold, an "
+               "expected-false claim not refuted, or a check errored/timed out; 2 invalid claim "
+               "files or usage. Run `verify <command> --help` for examples.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", metavar="command")
+
+    def add(name, help_, desc):
+        sp = sub.add_parser(name, help=help_, description=desc,
+                            epilog="examples:\n" + textwrap.indent(EXAMPLES.get(name, ""), "  "),
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+        return sp
+
+    def run_opts(sp):
+        sp.add_argument("--seed", type=int, default=None,
+                        help="seed for every claim (default: a stable hash of each claim's id)")
+        sp.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+                        help="worker processes (default: the number of cores)")
+        sp.add_argument("--timeout", type=float, default=120.0, help="seconds per claim (default 120)")
+        sp.add_argument("--memory-mb", type=int, default=2048, help="memory per worker in MB (default 2048)")
+        sp.add_argument("--precision", default="50,80",
+                        help="the two (or more) working precisions in digits (default 50,80)")
+
+    a = add("all", "check every claim and write the report",
+            "Check every claim file in the claims folder and write reports/index.html and results.json.")
+    a.add_argument("--claims", default="claims", help="folder of claim files (default claims/)")
+    a.add_argument("--out", default="reports", help="report folder (default reports/)")
+    a.add_argument("--format", choices=("text", "json"), default="text",
+                   help="what to print: a text summary (default) or the results JSON")
+    run_opts(a)
+    c = add("check", "check one claim and print its evidence",
+            "Check one claim, given by file path or id, and print its verdict and evidence.")
+    c.add_argument("target", help="a claim file path or a claim id")
+    c.add_argument("--claims", default="claims", help="folder to look the id up in (default claims/)")
+    run_opts(c)
+    c.set_defaults(jobs=1)
+    l_ = add("list", "list the claims with kind and title", "List the claims of the folder.")
+    l_.add_argument("--claims", default="claims")
+    li = add("lint", "validate claim files without checking them",
+             "Validate claim files (YAML, schema, expressions, graph) without running any check.")
+    li.add_argument("paths", nargs="*", help="files (default: every file in --claims)")
+    li.add_argument("--claims", default="claims")
+    gr = add("graph", "print the dependency graph (text or DOT)", "Print the dependency graph.")
+    gr.add_argument("--claims", default="claims")
+    gr.add_argument("--dot", action="store_true", help="Graphviz DOT instead of text")
+    nw = add("new", "write a commented claim scaffold", "Write claims/<ID>.yaml, a commented scaffold "
+             "that passes `verify check` as written; edit it into your claim.")
+    nw.add_argument("id", help="the new claim's id (letters, digits, _)")
+    nw.add_argument("--claims", default="claims")
+    sub.add_parser("functions", help="list the functions of the expression language")
+    sub.add_parser("samplers", help="list the samplers")
+    sub.add_parser("schema", help="print the JSON Schema of claim files")
+    return p
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    if not args.command:
+        _parser().print_help()
+        return 2
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print("interrupted; the previous report is left as it was", file=sys.stderr)
+        return 130
+
+
+def _precisions(text: str) -> tuple[int, ...]:
+    try:
+        ps = tuple(int(x) for x in text.split(","))
+    except ValueError:
+        ps = ()
+    if len(ps) < 2 or any(not 15 <= x <= 2000 for x in ps):
+        print("error: --precision takes two or more digit counts from 15 to 2000, as 50,80", file=sys.stderr)
+        raise SystemExit(2)
+    return ps
+
+
+class Progress:
+    """`[k/n] id  status  time` lines on stderr."""
+
+    def __init__(self):
+        self.total, self.done, self.t0 = 0, 0, time.time()
+
+    def start(self, n: int) -> None:
+        self.total = n
+        print(f"checking {n} claims ...", file=sys.stderr)
+
+    def __call__(self, rec: dict) -> None:
+        self.done += 1
+        mark = "ok " if rec.get("as_expected") else "!! "
+        t = rec.get("duration_s")
+        print(f"[{self.done}/{self.total}] {mark}{rec['id']}: {rec.get('status')}"
+              + (f" ({t:.1f}s)" if t else ""), file=sys.stderr, flush=True)
+
+
+def cmd_all(args) -> int:
+    from verify.pipeline import exit_code, run_pipeline
+    from verify.report import write_report
+    claims_dir = Path(args.claims)
+    if not claims_dir.is_dir():
+        print(f"error: no claims folder {claims_dir}/ (give one with --claims DIR)", file=sys.stderr)
+        return 2
+    progress = Progress()
+    results = run_pipeline(claims_dir, seed=args.seed, jobs=args.jobs, timeout_s=args.timeout,
+                           memory_mb=args.memory_mb, precisions=_precisions(args.precision),
+                           command="verify " + " ".join(sys.argv[1:] or ["all"]),
+                           on_start=progress.start, on_done=progress)
+    write_report(results, Path(args.out))
+    if args.format == "json":
+        import json
+        print(json.dumps(results, indent=1, sort_keys=True))
+    else:
+        _print_summary(results, Path(args.out))
+    return exit_code(results)
+
+
+def _print_summary(results: dict, out: Path) -> None:
+    for p in results["problems"]:
+        print(_problem_text(p), file=sys.stderr)
+    s = results["summary"]
+    counts = ", ".join(f"{v} {k}" for k, v in s["by_status"].items())
+    print(f"{s['total']} claims: {counts}; {s['as_expected']} of {s['total']} as expected"
+          + (f"; {s['invalid_files']} invalid file(s)" if s["invalid_files"] else ""))
+    for r in results["claims"]:
+        if not r["as_expected"]:
+            print(f"  not as expected: {r['id']} ({r['file']}): {r['status']}, expected {r['expect']}"
+                  + (f" - {r['message']}" if r.get("message") else ""))
+    print(f"report: {out / 'index.html'}  ({results['run']['duration_s']} s)")
+
+
+def _problem_text(p: dict) -> str:
+    loc = f"{p['file']}:{p['line']}:{p['col']}" if p.get("line") else p["file"]
+    return f"{loc}: {p['message']}" + (f"\n    hint: {p['hint']}" if p.get("hint") else "")
+
+
+def cmd_check(args) -> int:
+    from verify.pipeline import exit_code, run_pipeline
+    from verify.pipeline import claim_files
+    from verify.validate import load_claim
+    target = Path(args.target)
+    claims_dir, files, only = Path(args.claims), None, {args.target}
+    if target.suffix in (".yaml", ".yml") or target.is_file():
+        if not target.is_file():
+            print(f"error: no file {target}", file=sys.stderr)
+            return 2
+        claim, problems = load_claim(target)
+        if problems:
+            for p in problems:
+                print(p, file=sys.stderr)
+            return 2
+        # the claims it uses live beside it: load the folder for the graph, check only this one
+        claims_dir = target.parent
+        files = [target] + [p for p in claim_files(claims_dir) if p.resolve() != target.resolve()]
+        only = {claim.id}
+    results = run_pipeline(claims_dir, files=files, only=only, seed=args.seed, jobs=1,
+                           timeout_s=args.timeout, memory_mb=args.memory_mb,
+                           precisions=_precisions(args.precision), command="verify check " + args.target)
+    own = [p for p in results["problems"] if Path(p["file"]).stem in only]
+    for p in own:
+        print(_problem_text(p), file=sys.stderr)
+    recs = [r for r in results["claims"] if r["id"] in only]
+    if not recs:
+        from verify.errors import did_you_mean
+        ids = [r["id"] for r in results["claims"]]
+        print(f"error: no claim {args.target!r}{did_you_mean(args.target, ids)} in {claims_dir}/",
+              file=sys.stderr)
+        return 2
+    from verify.terminal import print_claim
+    for r in recs:
+        print_claim(r)
+    if own:
+        return 2
+    return 0 if all(r["as_expected"] for r in recs) else 1
+
+
+def cmd_list(args) -> int:
+    from verify.pipeline import load_folder
+    loaded = load_folder(Path(args.claims))
+    for cid, c in sorted(loaded.claims.items()):
+        print(f"{cid:45s} {c.kind:16s} {c.title}")
+    for p in loaded.problems:
+        print(p, file=sys.stderr)
+    return 2 if loaded.problems else 0
+
+
+def cmd_lint(args) -> int:
+    from verify.graph import build_graph
+    from verify.pipeline import load_folder
+    files = [Path(p) for p in args.paths] if args.paths else None
+    loaded = load_folder(Path(args.claims), files)
+    problems = list(loaded.problems)
+    if files is None:
+        problems += build_graph(loaded.claims)[1]
+    for p in problems:
+        print(p)
+    n = len(loaded.claims) + len(loaded.invalid_files)
+    print(f"{len(loaded.claims)} of {n} files valid" + (f"; {len(problems)} problem(s)" if problems else ""),
+          file=sys.stderr)
+    return 2 if problems else 0
+
+
+def cmd_graph(args) -> int:
+    from verify.graph import build_graph
+    from verify.pipeline import load_folder
+    loaded = load_folder(Path(args.claims))
+    g, problems, _ = build_graph(loaded.claims)
+    if args.dot:
+        print("digraph claims {\n  rankdir=BT;")
+        for n in sorted(g.nodes):
+            print(f'  "{n}" [label="{n}\\n({loaded.claims[n].kind})"];')
+        for a, b in sorted(g.edges):
+            print(f'  "{a}" -> "{b}";')
+        print("}")
+    else:
+        for n in sorted(g.nodes):
+            uses = sorted(g.predecessors(n))
+            print(f"{n} ({loaded.claims[n].kind})" + (f" <- {', '.join(uses)}" if uses else ""))
+    for p in problems:
+        print(p, file=sys.stderr)
+    return 2 if problems or loaded.problems else 0
+
+
+def cmd_new(args) -> int:
+    import re
+    from verify.scaffold import scaffold_text
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,63}", args.id):
+        print("error: an id is letters, digits and _, starting with a letter", file=sys.stderr)
+        return 2
+    path = Path(args.claims) / f"{args.id}.yaml"
+    if path.exists():
+        print(f"error: {path} exists; choose another id", file=sys.stderr)
+        return 2
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(scaffold_text(args.id), encoding="utf-8")
+    print(f"wrote {path}; edit it, then run: verify check {path}")
+    return 0
+
+
+def cmd_functions(args) -> int:
+    from verify.expr.functions import FUNCTIONS
+    for name in sorted(FUNCTIONS):
+        print(f"{name:12s} {FUNCTIONS[name].doc}")
+    return 0
+
+
+def cmd_samplers(args) -> int:
+    from verify.samplers import SAMPLERS
+    for name in sorted(SAMPLERS):
+        s = SAMPLERS[name]
+        print(f"{name:14s} {s.args:40s} ({', '.join(s.types)})\n{'':15s}{s.doc}")
+    return 0
+
+
+def cmd_schema(args) -> int:
+    import json
+    from verify.schema import claim_schema
+    print(json.dumps(claim_schema(), indent=2))
+    return 0
+
+
+COMMANDS = {"all": cmd_all, "check": cmd_check, "list": cmd_list, "lint": cmd_lint, "graph": cmd_graph,
+            "new": cmd_new, "functions": cmd_functions, "samplers": cmd_samplers, "schema": cmd_schema}
+
+if __name__ == "__main__":
+    sys.exit(main())

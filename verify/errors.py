@@ -1,0 +1,81 @@
+"""The error hierarchy. Every user-facing error says where and what to do, without a traceback."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Iterable
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A ' (did you mean ...?)' suffix, or '' when nothing is close."""
+    close = difflib.get_close_matches(str(word), sorted(set(choices)), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return " (did you mean " + " or ".join(repr(c) for c in close) + "?)"
+
+
+class VerifyError(Exception):
+    """Root of verify's errors; `exit_code` is what the CLI returns for it."""
+
+    exit_code = 1
+
+
+@dataclass
+class Problem:
+    """One located problem in a claim file: file:line:col, what is wrong, how to fix it."""
+
+    file: str
+    line: int
+    col: int
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        loc = f"{self.file}:{self.line}:{self.col}" if self.line else self.file
+        return f"{loc}: {self.message}" + (f"\n    hint: {self.hint}" if self.hint else "")
+
+    def to_dict(self) -> dict:
+        return {"file": self.file, "line": self.line, "col": self.col,
+                "message": self.message, "hint": self.hint}
+
+
+class ClaimFileError(VerifyError):
+    """A claim file is invalid. Fix the file at the given location; exit code 2."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem] | Problem):
+        self.problems = problems if isinstance(problems, list) else [problems]
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ExprError(VerifyError):
+    """An expression is not in the claim language. Raised without a location;
+    the loader adds file and line. `col` is the 1-based column inside the expression."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, hint: str = "", col: int = 0):
+        self.message, self.hint, self.col = message, hint, col
+        super().__init__(message + (f" ({hint})" if hint else ""))
+
+
+class EvalError(VerifyError):
+    """An expression could not be evaluated on an instance (shape mismatch, singular matrix)."""
+
+
+class LimitExceeded(VerifyError):
+    """A bound on cost (digits, sizes, exponents, iterations) would be exceeded."""
+
+    def __init__(self, what: str, value, limit, option: str = ""):
+        how = f"; raise it with {option} if you mean it" if option else ""
+        super().__init__(f"{what} is {value}, above the limit {limit}{how}")
+
+
+class Undecided(Exception):
+    """A numeric comparison fell inside the tolerance band: no verdict either way."""
+
+
+class Unsatisfiable(VerifyError):
+    """The hypotheses rejected every sampled instance: nothing was checked."""

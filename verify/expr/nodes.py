@@ -1,0 +1,132 @@
+"""The expression tree of the claim language: small immutable nodes, no Python objects inside.
+
+The parser builds these from Python's `ast`; the SymPy and mpmath evaluators walk them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Iterator, Union
+
+
+@dataclass(frozen=True)
+class Num:
+    value: Fraction
+
+
+@dataclass(frozen=True)
+class Const:
+    name: str  # pi, E, oo, I
+
+
+@dataclass(frozen=True)
+class Sym:
+    name: str
+
+
+@dataclass(frozen=True)
+class Item:
+    """`x[i]` or `A[i, j]`, 1-based, on a declared symbol."""
+
+    base: str
+    index: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class BinOp:
+    op: str  # + - * / ** @
+    left: "Node"
+    right: "Node"
+
+
+@dataclass(frozen=True)
+class Neg:
+    operand: "Node"
+
+
+@dataclass(frozen=True)
+class Compare:
+    """A chain `a op1 b op2 c ...`; a single comparison has one op."""
+
+    ops: tuple[str, ...]  # == != < <= > >=
+    operands: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class Logic:
+    op: str  # and, or, not
+    operands: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class Call:
+    fn: str
+    args: tuple["Node", ...]
+
+
+Node = Union[Num, Const, Sym, Item, BinOp, Neg, Compare, Logic, Call]
+
+
+def children(node: Node) -> tuple[Node, ...]:
+    """The direct sub-nodes of `node`."""
+    if isinstance(node, (BinOp,)):
+        return (node.left, node.right)
+    if isinstance(node, Neg):
+        return (node.operand,)
+    if isinstance(node, (Compare, Logic)):
+        return node.operands
+    if isinstance(node, Call):
+        return node.args
+    if isinstance(node, Item):
+        return node.index
+    return ()
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """All nodes of the tree, parents first."""
+    stack = [node]
+    while stack:
+        cur = stack.pop()
+        yield cur
+        stack.extend(reversed(children(cur)))
+
+
+def size(node: Node) -> int:
+    return sum(1 for _ in walk(node))
+
+
+def names(node: Node) -> set[str]:
+    """Symbol names used (free or bound) in the tree."""
+    out = set()
+    for n in walk(node):
+        if isinstance(n, Sym):
+            out.add(n.name)
+        elif isinstance(n, Item):
+            out.add(n.base)
+    return out
+
+
+def substitute(node: Node, mapping: dict[str, Node]) -> Node:
+    """Replace symbols by trees (used to expand `define` macros)."""
+    if isinstance(node, Sym):
+        return mapping.get(node.name, node)
+    if isinstance(node, Item):
+        idx = tuple(substitute(i, mapping) for i in node.index)
+        if node.base in mapping:
+            target = mapping[node.base]
+            if isinstance(target, Sym):
+                return Item(target.name, idx)
+            return Call("entry", (target, *idx))
+        return Item(node.base, idx)
+    if isinstance(node, BinOp):
+        return BinOp(node.op, substitute(node.left, mapping), substitute(node.right, mapping))
+    if isinstance(node, Neg):
+        return Neg(substitute(node.operand, mapping))
+    if isinstance(node, Compare):
+        return Compare(node.ops, tuple(substitute(o, mapping) for o in node.operands))
+    if isinstance(node, Logic):
+        return Logic(node.op, tuple(substitute(o, mapping) for o in node.operands))
+    if isinstance(node, Call):
+        return Call(node.fn, tuple(substitute(a, mapping) for a in node.args))
+    return node

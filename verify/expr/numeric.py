@@ -1,0 +1,603 @@
+"""The numeric evaluator: expression tree -> mpmath values at the current working precision.
+
+Values are `mpf` scalars, `mp.matrix` (vectors are n x 1), or booleans. Inputs are exact
+(`Fraction`), converted at the working precision, so two precisions see the same numbers.
+A comparison inside an expression (in `ind`, `piecewise`, `first`, `and`) that falls in the
+tolerance band raises `Undecided` instead of guessing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Callable
+
+from mpmath import mp
+
+from verify.errors import EvalError, LimitExceeded, Undecided
+from verify.expr import nodes as N
+
+MAX_DIM = 64            # rows or columns of any matrix
+MAX_RANGE = 100_000     # terms of sum/prod/first, steps of iterate
+MAX_POWER = 10**6       # integer exponent of a matrix power
+MAX_EXP_BITS = 10**7    # |exponent| * bits of a power of an exact integer (estimated)
+
+
+class Identity:
+    """`I` before its size is known: it takes the size of the matrix it meets."""
+
+    def __repr__(self) -> str:
+        return "I"
+
+
+IDENT = Identity()
+
+
+@dataclass
+class Ctx:
+    """Bindings and the tolerance of one evaluation at one precision."""
+
+    values: dict[str, Any]
+    guard_digits: int = 10
+    cache: dict = field(default_factory=dict)
+
+    @property
+    def band(self):
+        return mp.mpf(10) ** (-(mp.dps - self.guard_digits))
+
+
+def to_mp(v: Any) -> Any:
+    """An exact input (Fraction, int, nested lists) as an mpmath value at the current precision."""
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, Fraction):
+        return mp.mpf(v.numerator) / v.denominator
+    if isinstance(v, int):
+        return mp.mpf(v)
+    if isinstance(v, list):
+        rows = v if v and isinstance(v[0], list) else [[x] for x in v]
+        return mp.matrix([[to_mp(x) for x in row] for row in rows])
+    return v
+
+
+def is_mat(v) -> bool:
+    return isinstance(v, mp.matrix)
+
+
+def scalar(v, what: str = "value"):
+    """A 1 x 1 matrix as a scalar; anything else non-scalar is an error."""
+    if isinstance(v, Identity):
+        return mp.mpf(1)
+    if is_mat(v):
+        if v.rows == 1 and v.cols == 1:
+            return v[0, 0]
+        raise EvalError(f"{what} is a {v.rows}x{v.cols} matrix where a scalar is needed")
+    if isinstance(v, bool):
+        return mp.mpf(int(v))
+    return v
+
+
+def _resolve(a, b):
+    """Give `I` the size of the other operand."""
+    if isinstance(a, Identity):
+        a = mp.eye(b.rows) if is_mat(b) else mp.mpf(1)
+    if isinstance(b, Identity):
+        b = mp.eye(a.rows) if is_mat(a) else mp.mpf(1)
+    return a, b
+
+
+def _shape(v):
+    return (v.rows, v.cols) if is_mat(v) else (1, 1)
+
+
+def _check_dim(v):
+    if is_mat(v) and (v.rows > MAX_DIM or v.cols > MAX_DIM):
+        raise LimitExceeded("matrix size", f"{v.rows}x{v.cols}", f"{MAX_DIM}x{MAX_DIM}")
+    return v
+
+
+def binop(op: str, a, b):
+    a, b = _resolve(a, b)
+    ma, mb = is_mat(a), is_mat(b)
+    if ma and _shape(a) == (1, 1) and not mb:
+        a, ma = a[0, 0], False
+    if mb and _shape(b) == (1, 1) and not ma:
+        b, mb = b[0, 0], False
+    try:
+        if op == "+" or op == "-":
+            if ma != mb:
+                raise EvalError(f"cannot {'add' if op == '+' else 'subtract'} a matrix and a scalar",
+                                )
+            if ma and _shape(a) != _shape(b):
+                raise EvalError(f"shape mismatch in {op}: {_shape(a)} and {_shape(b)}")
+            return a + b if op == "+" else a - b
+        if op in ("*", "@"):
+            if ma and mb:
+                if a.cols != b.rows:
+                    if _shape(a) == (1, 1):
+                        return a[0, 0] * b
+                    if _shape(b) == (1, 1):
+                        return a * b[0, 0]
+                    raise EvalError(f"shape mismatch in product: {_shape(a)} times {_shape(b)}")
+                return _check_dim(a * b)
+            return a * b
+        if op == "/":
+            if mb:
+                raise EvalError("division by a matrix; use inv(B)")
+            if b == 0:
+                raise EvalError("division by zero")
+            return a / b
+        if op == "**":
+            return power(a, b)
+    except ZeroDivisionError:
+        raise EvalError("division by zero") from None
+    raise EvalError(f"unknown operator {op}")
+
+
+def power(a, b):
+    if is_mat(b):
+        b = scalar(b, "an exponent")
+    if is_mat(a):
+        if a.rows != a.cols:
+            raise EvalError(f"power of a non-square {a.rows}x{a.cols} matrix")
+        if b != int(b) or b < 0:
+            raise EvalError("matrix powers need a non-negative integer exponent")
+        if abs(b) > MAX_POWER:
+            raise LimitExceeded("matrix exponent", int(b), MAX_POWER)
+        n = int(b)
+        result = mp.eye(a.rows)
+        base = a
+        while n:
+            if n & 1:
+                result = result * base
+            base = base * base if n > 1 else base
+            n >>= 1
+        return result
+    if a == 0 and b < 0:
+        raise EvalError("0 to a negative power")
+    if a < 0 and b != int(b):
+        raise EvalError("negative base to a non-integer power")
+    return mp.power(a, b)
+
+
+def _entrywise(f: Callable, v):
+    if is_mat(v):
+        return v.apply(f)
+    return f(scalar(v))
+
+
+def _idx(v, n: int, what: str) -> int:
+    i = scalar(v)
+    if i != int(i):
+        raise EvalError(f"{what} index {i} is not an integer")
+    i = int(i)
+    if not 1 <= i <= n:
+        raise EvalError(f"{what} index {i} is outside 1..{n}")
+    return i - 1
+
+
+def _sym_eigs(A, ctx):
+    A = _as_mat(A)
+    if A.rows != A.cols:
+        raise EvalError(f"eigenvalues of a non-square {A.rows}x{A.cols} matrix")
+    if mp.mnorm(A - A.T, 1) > ctx.band * max(1, mp.mnorm(A, 1)):
+        raise EvalError("lambda_min/lambda_max need a symmetric matrix; use rho() or sigma_*()")
+    return sorted(mp.eigsy((A + A.T) / 2, eigvals_only=True))
+
+
+def _as_mat(v):
+    if isinstance(v, Identity):
+        raise EvalError("I has no size here; use eye(n)")
+    return v if is_mat(v) else mp.matrix([[v]])
+
+
+def _svals(A):
+    A = _as_mat(A)
+    return sorted(mp.svd_r(A, compute_uv=False))
+
+
+def _rank(A, ctx):
+    s = _svals(A)
+    top = max(s) if s else 0
+    cut = ctx.band * max(1, top)
+    for x in s:
+        if abs(x - cut) <= cut / 2 and x != 0:
+            raise Undecided(f"a singular value {mp.nstr(x, 5)} sits at the rank tolerance")
+    return mp.mpf(sum(1 for x in s if x > cut))
+
+
+def _matrix(ctx, r, c, *entries):
+    r, c = int(scalar(r)), int(scalar(c))
+    if r * c != len(entries):
+        raise EvalError("matrix literal has the wrong number of entries")
+    return mp.matrix([[scalar(entries[i * c + j]) for j in range(c)] for i in range(r)])
+
+
+def _stack(parts, horizontal: bool):
+    mats = [_as_mat(p) for p in parts]
+    if horizontal:
+        if len({m.rows for m in mats}) != 1:
+            raise EvalError("hstack needs equal row counts")
+        return mp.matrix([[m[i, j] for m in mats for j in range(m.cols)] for i in range(mats[0].rows)])
+    if len({m.cols for m in mats}) != 1:
+        raise EvalError("vstack needs equal column counts")
+    return mp.matrix([[m[i, j] for j in range(m.cols)] for m in mats for i in range(m.rows)])
+
+
+def _inv(A):
+    if not is_mat(A):
+        if A == 0:
+            raise EvalError("inverse of 0")
+        return 1 / A
+    if A.rows != A.cols:
+        raise EvalError(f"inverse of a non-square {A.rows}x{A.cols} matrix")
+    try:
+        return mp.inverse(A)
+    except ZeroDivisionError:
+        raise EvalError("inverse of a singular matrix") from None
+
+
+def _dot(u, v):
+    u, v = _as_mat(u), _as_mat(v)
+    if _shape(u) != _shape(v):
+        raise EvalError(f"dot of shapes {_shape(u)} and {_shape(v)}")
+    return mp.fsum(u[i, j] * v[i, j] for i in range(u.rows) for j in range(u.cols))
+
+
+def _compare_scalar(ctx, a, b, op):
+    a, b = scalar(a), scalar(b)
+    if mp.isinf(a) or mp.isinf(b):
+        return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "==": a == b, "!=": a != b}[op]
+    band = ctx.band * max(1, abs(a), abs(b))
+    diff = b - a
+    if op == "==":
+        return abs(diff) <= band
+    if op == "!=":
+        return abs(diff) > band
+    if abs(diff) <= band:
+        if op in ("<=", ">="):
+            return True
+        raise Undecided(f"{mp.nstr(a, 8)} {op} {mp.nstr(b, 8)} is within the tolerance band")
+    return {"<": diff > 0, "<=": diff > 0, ">": diff < 0, ">=": diff < 0}[op]
+
+
+def decide(ctx, node: N.Compare) -> bool:
+    """A comparison chain inside an expression, as a decided boolean (or Undecided)."""
+    vals = [evaluate(o, ctx) for o in node.operands]
+    for op, a, b in zip(node.ops, vals, vals[1:]):
+        if is_mat(a) or is_mat(b):
+            a, b = _resolve(a, b)
+            if op not in ("==", "!=") or not (is_mat(a) and is_mat(b)):
+                if _shape(a) == (1, 1) and _shape(b) == (1, 1):
+                    a, b = scalar(a), scalar(b)
+                else:
+                    raise EvalError(f"cannot compare matrices with {op}")
+            else:
+                res = mp.mnorm(a - b, "max")
+                scale = max(1, mp.mnorm(a, "max"), mp.mnorm(b, "max"))
+                eq = res <= ctx.band * scale
+                if eq != (op == "=="):
+                    return False
+                continue
+        if not _compare_scalar(ctx, a, b, op):
+            return False
+    return True
+
+
+def truth(v, ctx) -> bool:
+    if isinstance(v, bool):
+        return v
+    raise EvalError("a condition must be a comparison, as x > 0")
+
+
+NUMERIC: dict[str, Callable] = {
+    "T": lambda ctx, A: A.T if is_mat(A) else A,
+    "inv": lambda ctx, A: _inv(A),
+    "det": lambda ctx, A: mp.det(_as_mat(A)),
+    "trace": lambda ctx, A: mp.fsum(_as_mat(A)[i, i] for i in range(min(_shape(A)))),
+    "opnorm": lambda ctx, A: max(_svals(A)) if is_mat(A) else abs(A),
+    "norm": lambda ctx, A: mp.mnorm(A, "f") if is_mat(A) else abs(A),
+    "lambda_min": lambda ctx, A: _sym_eigs(A, ctx)[0],
+    "lambda_max": lambda ctx, A: _sym_eigs(A, ctx)[-1],
+    "sigma_min": lambda ctx, A: _svals(A)[0],
+    "sigma_max": lambda ctx, A: _svals(A)[-1],
+    "rho": lambda ctx, A: max(abs(x) for x in mp.eig(_as_mat(A), left=False, right=False)),
+    "rank": _rank,
+    "dot": lambda ctx, u, v: _dot(u, v),
+    "outer": lambda ctx, u, v: _check_dim(_as_mat(u) * _as_mat(v).T),
+    "diag": lambda ctx, v: mp.diag([_as_mat(v)[i] for i in range(len(_as_mat(v)))]),
+    "eye": lambda ctx, n: mp.eye(_size(n)),
+    "zeros": lambda ctx, r, c: mp.zeros(_size(r), _size(c)),
+    "ones": lambda ctx, r, c: mp.ones(_size(r), _size(c)),
+    "row": lambda ctx, A, i: _as_mat(A)[_idx(i, _as_mat(A).rows, "row"), :].T,
+    "col": lambda ctx, A, j: _as_mat(A)[:, _idx(j, _as_mat(A).cols, "column")],
+    "entry": lambda ctx, A, i, j: _as_mat(A)[_idx(i, _as_mat(A).rows, "row"),
+                                             _idx(j, _as_mat(A).cols, "column")],
+    "rows": lambda ctx, A: mp.mpf(_shape(A)[0]),
+    "cols": lambda ctx, A: mp.mpf(_shape(A)[1]),
+    "vec": lambda ctx, A: mp.matrix([e for r in _as_mat(A).tolist() for e in r]),
+    "hstack": lambda ctx, *p: _stack(p, True),
+    "vstack": lambda ctx, *p: _stack(p, False),
+    "matrix": _matrix,
+    "abs": lambda ctx, x: _entrywise(abs, x),
+    "sign": lambda ctx, x: _entrywise(mp.sign, x),
+    "min": lambda ctx, *xs: min(scalar(x) for x in xs),
+    "max": lambda ctx, *xs: max(scalar(x) for x in xs),
+    "floor": lambda ctx, x: mp.floor(scalar(x)),
+    "ceil": lambda ctx, x: mp.ceil(scalar(x)),
+    "sqrt": lambda ctx, x: _entrywise(_sqrt, x),
+    "exp": lambda ctx, x: _entrywise(mp.exp, x),
+    "log": lambda ctx, x, base=None: _log(scalar(x)) / (_log(scalar(base)) if base is not None else 1),
+    "log1p": lambda ctx, x: _entrywise(mp.log1p, x),
+    "sin": lambda ctx, x: _entrywise(mp.sin, x), "cos": lambda ctx, x: _entrywise(mp.cos, x),
+    "tan": lambda ctx, x: _entrywise(mp.tan, x), "asin": lambda ctx, x: _entrywise(mp.asin, x),
+    "acos": lambda ctx, x: _entrywise(mp.acos, x), "atan": lambda ctx, x: _entrywise(mp.atan, x),
+    "sinh": lambda ctx, x: _entrywise(mp.sinh, x), "cosh": lambda ctx, x: _entrywise(mp.cosh, x),
+    "tanh": lambda ctx, x: _entrywise(mp.tanh, x), "sech": lambda ctx, x: _entrywise(mp.sech, x),
+    "sigmoid": lambda ctx, x: _entrywise(lambda z: 1 / (1 + mp.exp(-z)), x),
+    "relu": lambda ctx, x: _entrywise(lambda z: z if z > 0 else mp.mpf(0), x),
+    "step": lambda ctx, x: _entrywise(lambda z: _step(ctx, z), x),
+    "ind": lambda ctx, c: mp.mpf(1) if truth(c, ctx) else mp.mpf(0),
+    "binomial": lambda ctx, n, k: mp.binomial(scalar(n), scalar(k)),
+    "factorial": lambda ctx, n: _factorial(scalar(n)),
+    "transpose": lambda ctx, A: A.T if is_mat(A) else A,
+    "tr": lambda ctx, A: mp.fsum(_as_mat(A)[i, i] for i in range(min(_shape(A)))),
+    "fro": lambda ctx, A: mp.mnorm(_as_mat(A), "f"),
+}
+
+
+def _size(n) -> int:
+    n = scalar(n)
+    if n != int(n) or n < 0:
+        raise EvalError(f"a size must be a non-negative integer, got {n}")
+    if n > MAX_DIM:
+        raise LimitExceeded("matrix size", int(n), MAX_DIM)
+    return int(n)
+
+
+def _sqrt(x):
+    if x < 0:
+        raise EvalError(f"sqrt of a negative number {mp.nstr(x, 8)}")
+    return mp.sqrt(x)
+
+
+def _log(x):
+    if x <= 0:
+        raise EvalError(f"log of a non-positive number {mp.nstr(x, 8)}")
+    return mp.log(x)
+
+
+def _step(ctx, z):
+    if abs(z) <= ctx.band:
+        raise Undecided("step(x) evaluated on a kink x = 0")
+    return mp.mpf(1) if z > 0 else mp.mpf(0)
+
+
+def _factorial(n):
+    if n > 10_000:
+        raise LimitExceeded("factorial argument", int(n), 10_000)
+    return mp.factorial(n)
+
+
+def evaluate(node: N.Node, ctx: Ctx):
+    """Evaluate a tree at the current mpmath precision."""
+    t = type(node)
+    if t is N.Num:
+        return mp.mpf(node.value.numerator) / node.value.denominator
+    if t is N.Sym:
+        try:
+            return ctx.values[node.name]
+        except KeyError:
+            raise EvalError(f"symbol {node.name!r} has no value here") from None
+    if t is N.Const:
+        return {"pi": mp.pi, "E": mp.e, "oo": mp.inf, "I": IDENT}[node.name]
+    if t is N.BinOp:
+        return binop(node.op, evaluate(node.left, ctx), evaluate(node.right, ctx))
+    if t is N.Neg:
+        v = evaluate(node.operand, ctx)
+        return mp.eye(1) * -1 if isinstance(v, Identity) else -v
+    if t is N.Item:
+        base = ctx.values.get(node.base)
+        idx = [evaluate(i, ctx) for i in node.index]
+        if not is_mat(base):
+            raise EvalError(f"{node.base} is not a vector or matrix")
+        if len(idx) == 1:
+            if base.cols != 1:
+                raise EvalError(f"{node.base} is a matrix: use {node.base}[i, j]")
+            return base[_idx(idx[0], base.rows, "vector"), 0]
+        return base[_idx(idx[0], base.rows, "row"), _idx(idx[1], base.cols, "column")]
+    if t is N.Compare:
+        return decide(ctx, node)
+    if t is N.Logic:
+        if node.op == "not":
+            return not truth(evaluate(node.operands[0], ctx), ctx)
+        if node.op == "and":
+            return all(truth(evaluate(o, ctx), ctx) for o in node.operands)
+        return any(truth(evaluate(o, ctx), ctx) for o in node.operands)
+    if t is N.Call:
+        special = SPECIAL.get(node.fn)
+        if special is not None:
+            return special(node, ctx)
+        body = NUMERIC.get(node.fn)
+        if body is None:
+            raise EvalError(f"{node.fn} has no numeric evaluation; use it in a symbolic check")
+        return body(ctx, *[evaluate(a, ctx) for a in node.args])
+    raise EvalError(f"cannot evaluate {t.__name__}")
+
+
+# -- binder forms -----------------------------------------------------------------------------
+
+def _int_bound(node, ctx, what):
+    v = scalar(evaluate(node, ctx))
+    if mp.isinf(v):
+        raise EvalError(f"{what} is infinite; give a finite bound")
+    if v != int(v):
+        raise EvalError(f"{what} {v} is not an integer")
+    return int(v)
+
+
+def _range(node, ctx):
+    lo, hi = _int_bound(node.args[2], ctx, "lower bound"), _int_bound(node.args[3], ctx, "upper bound")
+    if hi - lo + 1 > MAX_RANGE:
+        raise LimitExceeded("range length", hi - lo + 1, MAX_RANGE)
+    return lo, hi
+
+
+def _bound(ctx: Ctx, var: str, value) -> Ctx:
+    values = dict(ctx.values)
+    values[var] = value
+    return Ctx(values, ctx.guard_digits)
+
+
+def _sum(node, ctx):
+    var = node.args[1].name
+    lo, hi = _range(node, ctx)
+    total = None
+    for k in range(lo, hi + 1):
+        term = evaluate(node.args[0], _bound(ctx, var, mp.mpf(k)))
+        total = term if total is None else binop("+", total, term)
+    return mp.mpf(0) if total is None else total
+
+
+def _prod(node, ctx):
+    var = node.args[1].name
+    lo, hi = _range(node, ctx)
+    total = None
+    for k in range(lo, hi + 1):
+        term = evaluate(node.args[0], _bound(ctx, var, mp.mpf(k)))
+        total = term if total is None else binop("*", total, term)
+    return IDENT if total is None else total
+
+
+def _first(node, ctx):
+    var = node.args[1].name
+    lo, hi = _range(node, ctx)
+    for k in range(lo, hi + 1):
+        if truth(evaluate(node.args[0], _bound(ctx, var, mp.mpf(k))), ctx):
+            return mp.mpf(k)
+    return mp.inf
+
+
+def _iterate(node, ctx):
+    var = node.args[1].name
+    x = evaluate(node.args[2], ctx)
+    steps = _int_bound(node.args[3], ctx, "number of steps")
+    if steps > MAX_RANGE:
+        raise LimitExceeded("iterations", steps, MAX_RANGE)
+    for _ in range(steps):
+        x = evaluate(node.args[0], _bound(ctx, var, x))
+    return x
+
+
+def _partial(node_expr, ctx, var, i, j, order=1):
+    """d^order/d(var[i,j])^order of a scalar expression, by mpmath's numerical differentiation."""
+    base = ctx.values[var]
+
+    def f(t):
+        if is_mat(base):
+            m = base.copy()
+            m[i, j] = t
+            val = m
+        else:
+            val = t
+        return scalar(evaluate(node_expr, _bound(ctx, var, val)), "a differentiated expression")
+
+    x0 = base[i, j] if is_mat(base) else base
+    return mp.diff(f, x0, order)
+
+
+def _entries(v):
+    if is_mat(v):
+        return [(i, j) for i in range(v.rows) for j in range(v.cols)]
+    return [(0, 0)]
+
+
+def _diff(node, ctx):
+    var = node.args[1].name
+    order = _int_bound(node.args[2], ctx, "order") if len(node.args) > 2 else 1
+    if is_mat(ctx.values.get(var)):
+        raise EvalError(f"diff needs a scalar variable; use grad({var}) for a matrix")
+    return _partial(node.args[0], ctx, var, 0, 0, order)
+
+
+def _grad(node, ctx):
+    var = node.args[1].name
+    base = ctx.values.get(var)
+    if not is_mat(base):
+        return _partial(node.args[0], ctx, var, 0, 0)
+    out = mp.matrix(base.rows, base.cols)
+    for i, j in _entries(base):
+        out[i, j] = _partial(node.args[0], ctx, var, i, j)
+    return out
+
+
+def _hessian(node, ctx):
+    var = node.args[1].name
+    base = ctx.values.get(var)
+    idx = _entries(base)
+    n = len(idx)
+    if n > MAX_DIM:
+        raise LimitExceeded("Hessian size", n, MAX_DIM)
+    H = mp.matrix(n, n)
+    flat = [base[i, j] if is_mat(base) else base for i, j in idx]
+
+    def f(*xs):
+        if is_mat(base):
+            m = base.copy()
+            for (i, j), x in zip(idx, xs):
+                m[i, j] = x
+        else:
+            m = xs[0]
+        return scalar(evaluate(node.args[0], _bound(ctx, var, m)))
+
+    for a in range(n):
+        for b in range(a, n):
+            orders = [0] * n
+            orders[a] += 1
+            orders[b] += 1
+            H[a, b] = H[b, a] = mp.diff(f, flat, tuple(orders))
+    return H
+
+
+def _jacobian(node, ctx):
+    var = node.args[1].name
+    base = ctx.values.get(var)
+    idx = _entries(base)
+    F0 = _as_mat(evaluate(node.args[0], ctx))
+    outs = [(i, j) for i in range(F0.rows) for j in range(F0.cols)]
+    J = mp.matrix(len(outs), len(idx))
+    for b, (i, j) in enumerate(idx):
+        def f(t, i=i, j=j):
+            if is_mat(base):
+                m = base.copy()
+                m[i, j] = t
+            else:
+                m = t
+            return _as_mat(evaluate(node.args[0], _bound(ctx, var, m)))
+        x0 = base[i, j] if is_mat(base) else base
+        for a, (r, c) in enumerate(outs):
+            J[a, b] = mp.diff(lambda t: f(t)[r, c], x0)
+    return J
+
+
+def _limit(node, ctx):
+    var = node.args[1].name
+    point = scalar(evaluate(node.args[2], ctx))
+    return mp.limit(lambda t: scalar(evaluate(node.args[0], _bound(ctx, var, t))), point)
+
+
+def _piecewise(node, ctx):
+    args = node.args
+    for c, v in zip(args[0:-1:2], args[1:-1:2]):
+        if truth(evaluate(c, ctx), ctx):
+            return evaluate(v, ctx)
+    if len(args) % 2 == 0:
+        raise EvalError("piecewise(c1, v1, ..., otherwise) needs an odd number of arguments")
+    return evaluate(args[-1], ctx)
+
+
+SPECIAL: dict[str, Callable] = {
+    "sum": _sum, "prod": _prod, "first": _first, "iterate": _iterate, "diff": _diff,
+    "grad": _grad, "hessian": _hessian, "jacobian": _jacobian, "limit": _limit,
+    "piecewise": _piecewise,
+}

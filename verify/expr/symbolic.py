@@ -1,0 +1,358 @@
+"""The symbolic evaluator: expression tree -> SymPy objects, built with SymPy's constructors.
+
+No string ever reaches `sympify`/`parse_expr`: numbers become `Rational`, names become the
+`Symbol`s or explicit symbolic matrices the claim declared, calls become SymPy functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import sympy as sp
+
+from verify.errors import EvalError, LimitExceeded
+from verify.expr import nodes as N
+from verify.expr.numeric import MAX_DIM, MAX_EXP_BITS, MAX_RANGE
+
+Mat = sp.MatrixBase
+
+
+class _Ident:
+    def __repr__(self) -> str:
+        return "I"
+
+
+IDENT = _Ident()
+
+
+@dataclass
+class SymCtx:
+    values: dict[str, Any]
+
+
+def is_mat(v) -> bool:
+    return isinstance(v, Mat)
+
+
+def _resolve(a, b):
+    if a is IDENT:
+        a = sp.eye(b.rows).as_immutable() if is_mat(b) else sp.Integer(1)
+    if b is IDENT:
+        b = sp.eye(a.rows).as_immutable() if is_mat(a) else sp.Integer(1)
+    return a, b
+
+
+def scalar(v):
+    if v is IDENT:
+        return sp.Integer(1)
+    if is_mat(v):
+        if v.shape == (1, 1):
+            return v[0, 0]
+        raise EvalError(f"a {v.rows}x{v.cols} matrix where a scalar is needed")
+    return v
+
+
+def _guard_power(base, exp):
+    if isinstance(exp, sp.Integer) and isinstance(base, (sp.Integer, sp.Rational)):
+        bits = max(abs(base.p).bit_length(), abs(base.q).bit_length())
+        if bits * abs(int(exp)) > MAX_EXP_BITS:
+            raise LimitExceeded("size of an exact power (bits)", bits * abs(int(exp)), MAX_EXP_BITS)
+    if is_mat(base) and isinstance(exp, sp.Integer) and abs(int(exp)) > 10_000:
+        raise LimitExceeded("matrix exponent", int(exp), 10_000)
+
+
+def binop(op, a, b):
+    a, b = _resolve(a, b)
+    if is_mat(a) and a.shape == (1, 1) and not is_mat(b):
+        a = a[0, 0]
+    if is_mat(b) and b.shape == (1, 1) and not is_mat(a):
+        b = b[0, 0]
+    try:
+        if op == "+":
+            return a + b
+        if op == "-":
+            return a - b
+        if op in ("*", "@"):
+            if is_mat(a) and is_mat(b) and a.cols != b.rows:
+                if a.shape == (1, 1):
+                    return a[0, 0] * b
+                if b.shape == (1, 1):
+                    return a * b[0, 0]
+            return a * b
+        if op == "/":
+            if is_mat(b):
+                raise EvalError("division by a matrix; use inv(B)")
+            return a / b
+        if op == "**":
+            b = scalar(b)
+            _guard_power(a, b)
+            return a ** b
+    except (sp.ShapeError, TypeError, ValueError) as exc:
+        raise EvalError(f"cannot apply {op}: {exc}") from None
+    raise EvalError(f"unknown operator {op}")
+
+
+def _as_mat(v):
+    if v is IDENT:
+        raise EvalError("I has no size here; use eye(n)")
+    return v if is_mat(v) else sp.ImmutableMatrix([[v]])
+
+
+def _entrywise(f, v):
+    return v.applyfunc(f) if is_mat(v) else f(scalar(v))
+
+
+def _int(v, what) -> int:
+    v = scalar(v)
+    if not (isinstance(v, sp.Integer) or (v.is_number and v == int(v))):
+        raise EvalError(f"{what} must be an integer here, got {v}")
+    return int(v)
+
+
+def _dot(u, v):
+    u, v = _as_mat(u), _as_mat(v)
+    if u.shape != v.shape:
+        raise EvalError(f"dot of shapes {u.shape} and {v.shape}")
+    return sp.Add(*[u[i] * v[i] for i in range(len(u))])
+
+
+def _matrix(r, c, *entries):
+    r, c = _int(r, "rows"), _int(c, "columns")
+    return sp.ImmutableMatrix(r, c, [scalar(e) for e in entries])
+
+
+def _eigs(A):
+    A = _as_mat(A)
+    ev = []
+    for val, mult in A.eigenvals().items():
+        ev += [val] * mult
+    return ev
+
+
+def _size(n):
+    n = _int(n, "a size")
+    if n > MAX_DIM:
+        raise LimitExceeded("matrix size", n, MAX_DIM)
+    return n
+
+
+def _step(x):
+    return sp.Heaviside(x, 1)
+
+
+SYMBOLIC: dict[str, Callable] = {
+    "T": lambda A: A.T if is_mat(A) else A,
+    "transpose": lambda A: A.T if is_mat(A) else A,
+    "inv": lambda A: A.inv() if is_mat(A) else 1 / A,
+    "det": lambda A: _as_mat(A).det(),
+    "trace": lambda A: _as_mat(A).trace(),
+    "tr": lambda A: _as_mat(A).trace(),
+    "opnorm": lambda A: _as_mat(A).norm(2) if is_mat(A) else sp.Abs(A),
+    "norm": lambda A: sp.sqrt(sp.Add(*[x**2 for x in A])) if is_mat(A) else sp.Abs(A),
+    "fro": lambda A: sp.sqrt(sp.Add(*[x**2 for x in _as_mat(A)])),
+    "lambda_min": lambda A: sp.Min(*_eigs(A)),
+    "lambda_max": lambda A: sp.Max(*_eigs(A)),
+    "sigma_min": lambda A: sp.Min(*_as_mat(A).singular_values()),
+    "sigma_max": lambda A: sp.Max(*_as_mat(A).singular_values()),
+    "rho": lambda A: sp.Max(*[sp.Abs(e) for e in _eigs(A)]),
+    "rank": lambda A: sp.Integer(_as_mat(A).rank()),
+    "dot": _dot,
+    "outer": lambda u, v: _as_mat(u) * _as_mat(v).T,
+    "diag": lambda v: sp.diag(*list(_as_mat(v))).as_immutable(),
+    "eye": lambda n: sp.eye(_size(n)).as_immutable(),
+    "zeros": lambda r, c: sp.zeros(_size(r), _size(c)).as_immutable(),
+    "ones": lambda r, c: sp.ones(_size(r), _size(c)).as_immutable(),
+    "row": lambda A, i: _as_mat(A)[_int(i, "row") - 1, :].T,
+    "col": lambda A, j: _as_mat(A)[:, _int(j, "column") - 1],
+    "entry": lambda A, i, j: _as_mat(A)[_int(i, "row") - 1, _int(j, "column") - 1],
+    "rows": lambda A: sp.Integer(_as_mat(A).rows),
+    "cols": lambda A: sp.Integer(_as_mat(A).cols),
+    "vec": lambda A: sp.ImmutableMatrix(list(_as_mat(A))),
+    "hstack": lambda *p: sp.Matrix.hstack(*[_as_mat(x) for x in p]).as_immutable(),
+    "vstack": lambda *p: sp.Matrix.vstack(*[_as_mat(x) for x in p]).as_immutable(),
+    "matrix": _matrix,
+    "abs": lambda x: _entrywise(sp.Abs, x),
+    "sign": lambda x: _entrywise(sp.sign, x),
+    "min": lambda *xs: sp.Min(*[scalar(x) for x in xs]),
+    "max": lambda *xs: sp.Max(*[scalar(x) for x in xs]),
+    "floor": lambda x: sp.floor(scalar(x)),
+    "ceil": lambda x: sp.ceiling(scalar(x)),
+    "sqrt": lambda x: _entrywise(sp.sqrt, x),
+    "exp": lambda x: _entrywise(sp.exp, x),
+    "log": lambda x, base=None: sp.log(scalar(x)) if base is None else sp.log(scalar(x), scalar(base)),
+    "log1p": lambda x: _entrywise(lambda z: sp.log(1 + z), x),
+    "sin": lambda x: _entrywise(sp.sin, x), "cos": lambda x: _entrywise(sp.cos, x),
+    "tan": lambda x: _entrywise(sp.tan, x), "asin": lambda x: _entrywise(sp.asin, x),
+    "acos": lambda x: _entrywise(sp.acos, x), "atan": lambda x: _entrywise(sp.atan, x),
+    "sinh": lambda x: _entrywise(sp.sinh, x), "cosh": lambda x: _entrywise(sp.cosh, x),
+    "tanh": lambda x: _entrywise(sp.tanh, x), "sech": lambda x: _entrywise(sp.sech, x),
+    "sigmoid": lambda x: _entrywise(lambda z: 1 / (1 + sp.exp(-z)), x),
+    "relu": lambda x: _entrywise(lambda z: sp.Max(0, z), x),
+    "step": lambda x: _entrywise(_step, x),
+    "ind": lambda c: sp.Piecewise((1, c), (0, True)),
+    "binomial": lambda n, k: sp.binomial(scalar(n), scalar(k)),
+    "factorial": lambda n: sp.factorial(_factorial_arg(n)),
+}
+
+
+def _factorial_arg(n):
+    n = scalar(n)
+    if n.is_number and n > 10_000:
+        raise LimitExceeded("factorial argument", n, 10_000)
+    return n
+
+
+_REL = {"==": sp.Eq, "!=": sp.Ne, "<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge}
+
+
+def evaluate(node: N.Node, ctx: SymCtx):
+    """Build the SymPy object of a tree."""
+    t = type(node)
+    if t is N.Num:
+        return sp.Rational(node.value.numerator, node.value.denominator)
+    if t is N.Sym:
+        try:
+            return ctx.values[node.name]
+        except KeyError:
+            raise EvalError(f"symbol {node.name!r} has no symbolic value here") from None
+    if t is N.Const:
+        return {"pi": sp.pi, "E": sp.E, "oo": sp.oo, "I": IDENT}[node.name]
+    if t is N.BinOp:
+        return binop(node.op, evaluate(node.left, ctx), evaluate(node.right, ctx))
+    if t is N.Neg:
+        v = evaluate(node.operand, ctx)
+        return sp.Integer(-1) if v is IDENT else -v
+    if t is N.Item:
+        base = _as_mat(ctx.values[node.base])
+        idx = [_int(evaluate(i, ctx), "an index") for i in node.index]
+        return base[idx[0] - 1, 0] if len(idx) == 1 else base[idx[0] - 1, idx[1] - 1]
+    if t is N.Compare:
+        vals = [scalar(evaluate(o, ctx)) for o in node.operands]
+        rels = [_REL[op](a, b) for op, a, b in zip(node.ops, vals, vals[1:])]
+        return rels[0] if len(rels) == 1 else sp.And(*rels)
+    if t is N.Logic:
+        vals = [evaluate(o, ctx) for o in node.operands]
+        return {"and": sp.And, "or": sp.Or, "not": sp.Not}[node.op](*vals)
+    if t is N.Call:
+        special = SPECIAL.get(node.fn)
+        if special is not None:
+            return special(node, ctx)
+        return SYMBOLIC[node.fn](*[evaluate(a, ctx) for a in node.args])
+    raise EvalError(f"cannot build {t.__name__}")
+
+
+# -- binder forms -----------------------------------------------------------------------------
+
+def _bound(ctx, var, value):
+    values = dict(ctx.values)
+    values[var] = value
+    return SymCtx(values)
+
+
+def _sum_like(node, ctx, combine, empty, concrete_fn):
+    var = node.args[1].name
+    lo, hi = scalar(evaluate(node.args[2], ctx)), scalar(evaluate(node.args[3], ctx))
+    if lo.is_Integer and hi.is_Integer:
+        if int(hi) - int(lo) + 1 > MAX_RANGE:
+            raise LimitExceeded("range length", int(hi) - int(lo) + 1, MAX_RANGE)
+        total = None
+        for k in range(int(lo), int(hi) + 1):
+            term = evaluate(node.args[0], _bound(ctx, var, sp.Integer(k)))
+            total = term if total is None else combine(total, term)
+        return empty if total is None else total
+    k = sp.Symbol(var, integer=True)
+    body = evaluate(node.args[0], _bound(ctx, var, k))
+    if is_mat(body):
+        raise EvalError("a matrix-valued sum needs integer bounds; give the integers in `for:`")
+    return concrete_fn(body, (k, lo, hi)).doit()
+
+
+def _sum(node, ctx):
+    return _sum_like(node, ctx, lambda a, b: binop("+", a, b), sp.Integer(0), sp.Sum)
+
+
+def _prod(node, ctx):
+    return _sum_like(node, ctx, lambda a, b: binop("*", a, b), IDENT, sp.Product)
+
+
+def _entries(v):
+    return list(v) if is_mat(v) else [v]
+
+
+def _var_symbols(ctx, var):
+    v = ctx.values.get(var)
+    syms = _entries(v)
+    if not all(isinstance(s, sp.Symbol) for s in syms):
+        raise EvalError(f"differentiation in {var} needs {var} symbolic (not a fixed value)")
+    return v, syms
+
+
+def _diff(node, ctx):
+    v, syms = _var_symbols(ctx, node.args[1].name)
+    order = _int(evaluate(node.args[2], ctx), "order") if len(node.args) > 2 else 1
+    return sp.diff(scalar(evaluate(node.args[0], ctx)), syms[0], order)
+
+
+def _grad(node, ctx):
+    v, syms = _var_symbols(ctx, node.args[1].name)
+    f = scalar(evaluate(node.args[0], ctx))
+    if not is_mat(v):
+        return sp.diff(f, v)
+    return sp.ImmutableMatrix(v.rows, v.cols, [sp.diff(f, s) for s in syms])
+
+
+def _hessian(node, ctx):
+    v, syms = _var_symbols(ctx, node.args[1].name)
+    return sp.hessian(scalar(evaluate(node.args[0], ctx)), syms).as_immutable()
+
+
+def _jacobian(node, ctx):
+    v, syms = _var_symbols(ctx, node.args[1].name)
+    F = _as_mat(evaluate(node.args[0], ctx))
+    return sp.ImmutableMatrix(list(F)).jacobian(syms).as_immutable()
+
+
+def _limit(node, ctx):
+    var = node.args[1].name
+    s = sp.Symbol(var, positive=True)
+    body = scalar(evaluate(node.args[0], _bound(ctx, var, s)))
+    return sp.limit(body, s, scalar(evaluate(node.args[2], ctx)))
+
+
+def _piecewise(node, ctx):
+    a = [evaluate(x, ctx) for x in node.args]
+    pairs = [(v, c) for c, v in zip(a[0:-1:2], a[1:-1:2])]
+    return sp.Piecewise(*pairs, (a[-1], True))
+
+
+def _iterate(node, ctx):
+    var = node.args[1].name
+    x = evaluate(node.args[2], ctx)
+    steps = _int(evaluate(node.args[3], ctx), "number of steps")
+    if steps > MAX_RANGE:
+        raise LimitExceeded("iterations", steps, MAX_RANGE)
+    for _ in range(steps):
+        x = evaluate(node.args[0], _bound(ctx, var, x))
+    return x
+
+
+def _first(node, ctx):
+    var = node.args[1].name
+    lo, hi = _int(evaluate(node.args[2], ctx), "lower bound"), _int(evaluate(node.args[3], ctx), "upper bound")
+    if hi - lo + 1 > MAX_RANGE:
+        raise LimitExceeded("range length", hi - lo + 1, MAX_RANGE)
+    for k in range(lo, hi + 1):
+        cond = evaluate(node.args[0], _bound(ctx, var, sp.Integer(k)))
+        if cond is sp.true:
+            return sp.Integer(k)
+        if cond is not sp.false:
+            raise EvalError(f"first(): cannot decide the condition at {var} = {k} symbolically")
+    return sp.oo
+
+
+SPECIAL: dict[str, Callable] = {
+    "sum": _sum, "prod": _prod, "diff": _diff, "grad": _grad, "hessian": _hessian,
+    "jacobian": _jacobian, "limit": _limit, "piecewise": _piecewise, "iterate": _iterate,
+    "first": _first,
+}

@@ -1,0 +1,60 @@
+"""The dependency graph: an edge lemma -> claim for every `uses` entry (networkx DiGraph)."""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from verify.errors import Problem, did_you_mean
+from verify.model import Claim
+
+
+def build_graph(claims: dict[str, Claim]) -> tuple[nx.DiGraph, list[Problem], dict]:
+    """The graph, the problems (dangling references, cycles), and a summary for results.json."""
+    g = nx.DiGraph()
+    problems: list[Problem] = []
+    dangling = []
+    for cid in sorted(claims):
+        g.add_node(cid)
+    for cid in sorted(claims):
+        c = claims[cid]
+        for k, dep in enumerate(c.uses):
+            if dep in claims:
+                g.add_edge(dep, cid)
+            else:
+                dangling.append([cid, dep])
+                line = c.line_of("uses", k)
+                problems.append(Problem(c.file, line, 1, f"uses: no claim has the id {dep!r}"
+                                        f"{did_you_mean(dep, claims)}",
+                                        "fix the id, or add the claim it refers to"))
+        if c.corrected_by and c.corrected_by not in claims:
+            dangling.append([cid, c.corrected_by])
+            problems.append(Problem(c.file, c.line_of("corrected_by"), 1,
+                                    f"corrected_by: no claim has the id {c.corrected_by!r}"
+                                    f"{did_you_mean(c.corrected_by, claims)}"))
+    cycles = []
+    for cycle in sorted(nx.simple_cycles(g), key=lambda cyc: (len(cyc), cyc))[:20]:
+        start = cycle.index(min(cycle))
+        cycle = cycle[start:] + cycle[:start]
+        cycles.append(cycle)
+        first = claims[cycle[0]]
+        path = " -> ".join(cycle + [cycle[0]])
+        problems.append(Problem(first.file, first.line_of("uses"), 1,
+                                f"dependency cycle: {path}",
+                                "a claim cannot rest on itself; remove one of these uses"))
+    summary = {"edges": sorted([list(e) for e in g.edges]), "cycles": cycles, "dangling": dangling}
+    return g, problems, summary
+
+
+def reading_order(g: nx.DiGraph, cid: str) -> list[str]:
+    """All prerequisites of `cid` in a topological order (ties by id)."""
+    anc = nx.ancestors(g, cid)
+    sub = g.subgraph(anc)
+    if not nx.is_directed_acyclic_graph(sub):
+        return sorted(anc)
+    return list(nx.lexicographical_topological_sort(sub))
+
+
+def foundation(g: nx.DiGraph, cid: str, sound: dict[str, bool]) -> dict:
+    """'sound' when every claim `cid` rests on (transitively) holds as expected."""
+    weak = sorted(a for a in nx.ancestors(g, cid) if not sound.get(a, False))
+    return {"status": "sound" if not weak else "rests-on", "weak": weak}

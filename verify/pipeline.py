@@ -1,0 +1,180 @@
+"""The pipeline: load -> validate -> graph -> run checks -> results (-> report)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import platform
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+from verify import __version__
+from verify.errors import Problem
+from verify.expr.latex import to_latex
+from verify.graph import build_graph, foundation, reading_order
+from verify.model import Claim
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class Loaded:
+    claims: dict[str, Claim] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    invalid_files: list[str] = field(default_factory=list)
+
+
+def claim_files(claims_dir: Path) -> list[Path]:
+    """The claim files of a folder (sorted; symlinks that leave the folder are skipped)."""
+    root = claims_dir.resolve()
+    out = []
+    for p in sorted(claims_dir.glob("*.yaml")) + sorted(claims_dir.glob("*.yml")):
+        try:
+            if p.resolve().parent != root and root not in p.resolve().parents:
+                continue
+        except OSError:
+            continue
+        out.append(p)
+    return out
+
+
+def load_folder(claims_dir: Path, files: Optional[list[Path]] = None) -> Loaded:
+    """Load and validate every claim file; bad files become problems, good ones claims."""
+    from verify.validate import load_claim
+    out = Loaded()
+    first_seen: dict[str, str] = {}
+    for path in files if files is not None else claim_files(claims_dir):
+        display = _display(path)
+        claim, problems = load_claim(path, display)
+        if problems:
+            out.problems += problems
+            out.invalid_files.append(display)
+            continue
+        if claim.id in out.claims:
+            out.problems.append(Problem(display, claim.line_of("id"), 1,
+                                        f"duplicate id {claim.id!r}: also in {first_seen[claim.id]}",
+                                        "ids are graph node names and must be unique"))
+            out.invalid_files.append(display)
+            continue
+        first_seen[claim.id] = display
+        out.claims[claim.id] = claim
+    return out
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def tool_versions() -> dict:
+    import mpmath
+    import networkx
+    import sympy
+    return {"verify": __version__, "python": platform.python_version(), "sympy": sympy.__version__,
+            "mpmath": mpmath.__version__, "mpmath_backend": mpmath.libmp.BACKEND,
+            "networkx": networkx.__version__}
+
+
+def claim_record(c: Claim, run: dict, g, sound: dict[str, bool], claims: dict[str, Claim]) -> dict:
+    """The CLAIM record of results.json: the claim's data, its evidence, its place in the graph."""
+    checks = []
+    specs = {s.index: s for s in c.checks}
+    for i, rec in enumerate(run.get("checks", [])):
+        spec = specs.get(i)
+        rec = dict(rec)
+        if spec is not None:
+            rec["checked_latex"] = _safe_latex(spec)
+            if spec.kind == "calc":
+                for step, st in zip(rec.get("steps", []), spec.nodes["steps"]):
+                    step["checked_latex"] = to_latex(st["node"])
+                rec["first_latex"] = to_latex(spec.nodes["first"])
+        checks.append(rec)
+    seed = run.get("seed")
+    return {
+        "id": c.id, "kind": c.kind, "title": c.title, "statement": c.statement, "file": c.file,
+        "line": c.line, "source": c.source, "uses": list(c.uses),
+        "used_by": sorted(g.successors(c.id)) if c.id in g else [],
+        "expect": c.expect, "corrected_by": c.corrected_by,
+        "corrects": sorted(o.id for o in claims.values() if o.corrected_by == c.id),
+        "erratum": c.erratum, "errata": c.errata, "notes": c.notes,
+        "status": run.get("status", "error"), "as_expected": bool(run.get("as_expected")),
+        "foundation": foundation(g, c.id, sound) if c.id in g else {"status": "sound", "weak": []},
+        "reading_order": reading_order(g, c.id) if c.id in g else [],
+        "seed": seed, "replay": f"verify check {c.id}" + (f" --seed {seed}" if seed is not None else ""),
+        "duration_s": run.get("duration_s"),
+        "symbols": {n: {"type": s.type, "sampler": s.describe(), "latex": s.latex,
+                        "shape": [to_latex(x) for x in s.shape] if s.shape else None}
+                    for n, s in sorted(c.symbols.items())},
+        "assume": [{"name": h.name, "latex": h.latex, "expr": h.text, "checked_latex": to_latex(h.node)}
+                   for h in c.assume],
+        "checks": checks, "necessity": run.get("necessity", []), "message": run.get("message"),
+    }
+
+
+def _safe_latex(spec) -> str:
+    try:
+        return to_latex(spec.nodes if spec.kind != "calc" else spec.nodes["first"])
+    except Exception:  # noqa: BLE001 - printing must never lose a result
+        return ""
+
+
+def assemble(loaded: Loaded, runs: dict[str, dict], graph_problems: list[Problem], graph_summary: dict,
+             g, started: float, command: str, claims_dir: str, seed, jobs: int) -> dict:
+    claims = loaded.claims
+    sound = {cid: claims[cid].expect == "holds" and bool(runs.get(cid, {}).get("as_expected"))
+             for cid in claims}
+    records = [claim_record(claims[cid], runs.get(cid, {"status": "untested", "as_expected": False}),
+                            g, sound, claims) for cid in sorted(claims)]
+    by_status: dict[str, int] = {}
+    by_kind: dict[str, int] = {}
+    for r in records:
+        by_status[r["status"]] = by_status.get(r["status"], 0) + 1
+        by_kind[r["kind"]] = by_kind.get(r["kind"], 0) + 1
+    problems = loaded.problems + graph_problems
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": tool_versions(),
+        "run": {"command": command, "claims_dir": claims_dir, "seed": seed, "jobs": jobs,
+                "started": _dt.datetime.fromtimestamp(started, _dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "duration_s": round(time.time() - started, 2)},
+        "summary": {"total": len(records), "by_status": dict(sorted(by_status.items())),
+                    "by_kind": dict(sorted(by_kind.items())),
+                    "as_expected": sum(r["as_expected"] for r in records),
+                    "unexpected": sum(not r["as_expected"] for r in records),
+                    "invalid_files": len(loaded.invalid_files)},
+        "problems": [p.to_dict() for p in sorted(problems, key=lambda p: (p.file, p.line, p.col))],
+        "graph": graph_summary,
+        "claims": records,
+    }
+
+
+def run_pipeline(claims_dir: Path, *, files: Optional[list[Path]] = None, only: Optional[set[str]] = None,
+                 seed=None, jobs: int = 1, timeout_s: float = 120.0, memory_mb: int = 2048,
+                 precisions=(50, 80), command: str = "verify all",
+                 on_start: Optional[Callable[[int], None]] = None,
+                 on_done: Optional[Callable[[dict], None]] = None) -> dict:
+    """Load, validate, build the graph, check, and assemble results.json (not written here)."""
+    from verify.workers import run_all
+    started = time.time()
+    loaded = load_folder(claims_dir, files)
+    g, graph_problems, summary = build_graph(loaded.claims)
+    todo = [c for cid, c in sorted(loaded.claims.items()) if only is None or cid in only]
+    if on_start:
+        on_start(len(todo))
+    runs = run_all(todo, jobs=jobs, timeout_s=timeout_s, memory_mb=memory_mb, seed=seed,
+                   precisions=precisions, on_done=on_done)
+    if only is not None:
+        loaded.claims = {cid: c for cid, c in loaded.claims.items() if cid in only or cid in runs}
+    return assemble(loaded, runs, graph_problems, summary, g, started, command, str(claims_dir), seed, jobs)
+
+
+def exit_code(results: dict) -> int:
+    """0 all as expected; 2 invalid files or graph errors; 1 otherwise."""
+    if results["problems"]:
+        return 2
+    if any(not r["as_expected"] for r in results["claims"]):
+        return 1
+    return 0

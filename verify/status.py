@@ -1,0 +1,41 @@
+"""Status from evidence: the ladder, a claim's status from its checks, and 'as expected'."""
+
+from __future__ import annotations
+
+# Weakest to strongest. A claim's status is computed, never declared.
+LADDER = ("refuted", "error", "timeout", "undecided", "untested", "cited", "statistical",
+          "supported", "certified", "proved")
+
+# What each check outcome contributes.
+OUTCOME_RUNG = {"proved": "proved", "certified": "certified", "supported": "supported",
+                "statistical": "statistical", "cited": "cited", "refuted": "refuted",
+                "error": "error", "timeout": "timeout", "undecided": "undecided",
+                "vacuous": "undecided"}
+
+HOLDING = {"proved", "certified", "supported", "statistical", "cited", "untested"}
+
+LABELS = {"refuted": "refuted", "error": "error", "timeout": "timed out", "undecided": "undecided",
+          "untested": "untested", "cited": "cited, not verified", "statistical": "statistical",
+          "supported": "numerically supported", "certified": "certified on instances",
+          "proved": "proved symbolically"}
+
+
+def claim_status(checks: list[dict]) -> str:
+    """Refuted beats everything; then error, timeout; else the strongest rung reached."""
+    rungs = [OUTCOME_RUNG.get(c["outcome"], "error") for c in checks]
+    for bad in ("refuted", "error", "timeout"):
+        if bad in rungs:
+            return bad
+    good = [r for r in rungs if r != "undecided"]
+    if good:
+        return max(good, key=LADDER.index)
+    return "undecided" if rungs else "untested"
+
+
+def as_expected(expect: str, status: str, necessity: list[dict]) -> bool:
+    """True when the evidence agrees with the claim file's `expect` and necessity cases."""
+    if expect == "fails":
+        return status == "refuted"
+    if status not in HOLDING:
+        return False
+    return all(n["outcome"] == "needed" for n in necessity)

@@ -1,0 +1,243 @@
+"""Validation: loaded YAML data -> a `Claim`, or located problems with suggestions.
+
+Two passes, as Tavern does: the JSON Schema first (shapes, keys, types), then the semantic
+checks here (expressions parse, names are declared, samplers exist, cited ids are used).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Optional
+
+from verify.checks import CHECKS
+from verify.errors import ClaimFileError, EvalError, ExprError, LimitExceeded, Problem, did_you_mean
+from verify.expr import nodes as N
+from verify.expr.parser import check_name, parse, parse_definitions
+from verify.instances import eval_const, exact_value
+from verify.model import CheckSpec, Claim, Hypothesis, NecessityCase, SymbolSpec
+from verify.samplers import SAMPLERS
+
+DEFAULT_SAMPLER = {"real": "uniform", "integer": "integer", "matrix": "gaussian", "vector": "gaussian"}
+
+
+class Located(Exception):
+    """An ExprError pinned to a path of the claim file."""
+
+    def __init__(self, path: tuple, exc: ExprError):
+        self.path, self.exc = path, exc
+
+
+class ClaimBuilder:
+    """Builds one Claim; `problems` collects every located error found on the way."""
+
+    def __init__(self, data: dict, marks: dict, file: str):
+        self.data, self.marks, self.file = data, marks, file
+        self.problems: list[Problem] = []
+        self.names: set[str] = set()
+        self.defines: dict = {}
+
+    # -- locating -----------------------------------------------------------------------------
+    def problem(self, path: tuple, message: str, hint: str = "") -> None:
+        line, col = self._pos(path)
+        self.problems.append(Problem(self.file, line, col, message, hint))
+
+    def _pos(self, path: tuple) -> tuple[int, int]:
+        while path:
+            if path in self.marks:
+                return self.marks[path]
+            path = path[:-1]
+        return self.marks.get((), (1, 1))
+
+    def parse_at(self, path: tuple, text, extra_names=()) -> N.Node:
+        try:
+            return parse(text, self.names | set(extra_names), self.defines)
+        except ExprError as exc:
+            raise Located(path, exc) from None
+
+    def guarded(self, path: tuple, fn, *args):
+        """Run fn; record a located problem instead of raising."""
+        try:
+            return fn(*args)
+        except Located as loc:
+            where = f" (column {loc.exc.col} of the expression)" if loc.exc.col > 0 else ""
+            self.problem(loc.path, loc.exc.message + where, loc.exc.hint)
+        except ExprError as exc:
+            self.problem(path, exc.message, exc.hint)
+        except (EvalError, LimitExceeded) as exc:
+            self.problem(path, str(exc))
+        return None
+
+    # -- sections -----------------------------------------------------------------------------
+    def build(self) -> Optional[Claim]:
+        d = self.data
+        claim = Claim(id=d["id"], kind=d["kind"], title=d["title"], statement=d["statement"],
+                      source=d["source"], file=self.file, line=1, uses=list(d.get("uses", [])),
+                      expect=d.get("expect", "holds"), corrected_by=d.get("corrected_by"),
+                      erratum=d.get("erratum"), errata=list(d.get("errata", [])),
+                      notes=d.get("notes", ""), marks=self.marks, raw=d)
+        self.guarded(("id",), check_name, claim.id, "claim id")
+        if claim.expect == "fails" and not claim.corrected_by:
+            self.problem(("expect",), "a claim with expect: fails needs corrected_by: <id of the corrected claim>")
+        raw_symbols = d.get("symbols", {})
+        self.names = set(raw_symbols)
+        for name, decl in raw_symbols.items():
+            spec = self.guarded(("symbols", name), self.symbol, name, decl, ("symbols", name))
+            if spec is not None:
+                claim.symbols[name] = spec
+        defs = list(d.get("define", {}).items())
+        try:
+            self.defines = parse_definitions(defs, self.names)
+        except ExprError as exc:
+            key = getattr(exc, "key", None)
+            self.problem(("define", key) if key is not None else ("define",), exc.message, exc.hint)
+        claim.defines = self.defines
+        for i, h in enumerate(d.get("assume", [])):
+            node = self.guarded(("assume", i, "expr"), self.parse_at, ("assume", i, "expr"), h["expr"])
+            if node is not None:
+                claim.assume.append(Hypothesis(h["name"], h.get("latex", ""), h["expr"], node,
+                                               self._pos(("assume", i))[0]))
+        hyp_names = [h["name"] for h in d.get("assume", [])]
+        if len(set(hyp_names)) != len(hyp_names):
+            self.problem(("assume",), "two hypotheses have the same name")
+        for i, entry in enumerate(d.get("checks", [])):
+            spec = self.guarded(("checks", i), self.check, claim, i, entry)
+            if spec is not None:
+                claim.checks.append(spec)
+        for i, entry in enumerate(d.get("necessity", [])):
+            case = self.guarded(("necessity", i), self.necessity, claim, i, entry, hyp_names)
+            if case is not None:
+                claim.necessity.append(case)
+        return None if self.problems else claim
+
+    def symbol(self, name: str, decl: Any, path: tuple) -> SymbolSpec:
+        check_name(name, "symbol name")
+        if decl in ("index", "operator"):
+            return SymbolSpec(name, decl, line=self._pos(path)[0])
+        types = [t for t in ("real", "integer", "matrix", "vector") if t in decl]
+        typ = types[0]
+        spec = SymbolSpec(name, typ, latex=decl.get("latex", ""), positive=bool(decl.get("positive")),
+                          line=self._pos(path)[0])
+        arg = decl[typ]
+        if typ in ("real", "integer"):
+            if arg == "positive":
+                spec.positive = True
+                spec.sampler, spec.sampler_args = "loguniform", [N.Num(Fraction(1, 10)), N.Num(Fraction(10))]
+            elif isinstance(arg, list) and len(arg) == 2:
+                spec.range = tuple(self.parse_at(path + (typ, k), a) for k, a in enumerate(arg))
+            elif arg not in ("real", "any", True):
+                raise ExprError(f"{typ}: expected [lo, hi] or 'positive'")
+        elif typ == "matrix":
+            if not (isinstance(arg, list) and len(arg) == 2):
+                raise ExprError("matrix: expected [rows, cols]")
+            spec.shape = tuple(self.parse_at(path + ("matrix", k), a) for k, a in enumerate(arg))
+        else:
+            spec.shape = (self.parse_at(path + ("vector",), arg), N.Num(Fraction(1)))
+        if "value" in decl:
+            spec.value = self.value_node(path + ("value",), decl["value"])
+        if "sample" in decl:
+            (sname, sargs), = decl["sample"].items()
+            sampler = SAMPLERS.get(sname)
+            if sampler is None:
+                raise Located(path + ("sample",), ExprError(
+                    f"unknown sampler {sname!r}{did_you_mean(sname, SAMPLERS)}",
+                    "`verify samplers` lists them"))
+            if typ not in sampler.types:
+                raise Located(path + ("sample",), ExprError(
+                    f"sampler {sname} cannot draw a {typ}", f"it draws: {', '.join(sampler.types)}"))
+            spec.sampler, spec.sampler_args = sname, self.args_nodes(path + ("sample", sname), sargs)
+        elif spec.sampler is None:
+            spec.sampler = DEFAULT_SAMPLER[typ]
+            if typ == "real" and spec.range is None:
+                spec.sampler_args = [N.Num(Fraction(-3)), N.Num(Fraction(3))]
+            if typ == "integer" and spec.range is None and spec.value is None:
+                raise ExprError(f"integer symbol {name} needs a range [lo, hi] or a value")
+        return spec
+
+    def args_nodes(self, path, args):
+        if args is None or args == {}:
+            return None
+        if isinstance(args, list):
+            return [self.args_nodes(path + (k,), a) for k, a in enumerate(args)]
+        return self.parse_at(path, args)
+
+    def value_node(self, path, value) -> N.Node:
+        if isinstance(value, list):
+            rows = value if value and isinstance(value[0], list) else [[v] for v in value]
+            flat = [self.parse_at(path, x) for r in rows for x in r]
+            return N.Call("matrix", (N.Num(Fraction(len(rows))), N.Num(Fraction(len(rows[0])))) + tuple(flat))
+        return self.parse_at(path, value)
+
+    def check(self, claim: Claim, i: int, entry: dict) -> CheckSpec:
+        kinds = [k for k in entry if k in CHECKS]
+        if len(kinds) != 1:
+            unknown = [k for k in entry if k not in ("name", "n", "dims", "for", "symbols", "precision",
+                                                     "max_draws", "engine")]
+            hint = did_you_mean(unknown[0], CHECKS) if unknown else ""
+            raise Located(("checks", i), ExprError(
+                f"a check needs exactly one kind among {', '.join(sorted(CHECKS))}{hint}"))
+        kind = kinds[0]
+        return CHECKS[kind].prepare(entry, claim, _PrepareCtx(self, ("checks", i), i, kind))
+
+    def necessity(self, claim: Claim, i: int, entry: dict, hyp_names: list[str]) -> NecessityCase:
+        path = ("necessity", i)
+        drop = entry["drop"]
+        if drop not in hyp_names:
+            raise Located(path + ("drop",), ExprError(
+                f"drop: {drop!r} is not a hypothesis of this claim{did_you_mean(drop, hyp_names)}",
+                "name one of the hypotheses under assume:"))
+        case = NecessityCase(drop, why=entry.get("why", ""), n=entry.get("n", 30), line=self._pos(path)[0])
+        if "instance" in entry:
+            case.instance = {}
+            for name, val in entry["instance"].items():
+                if name not in claim.symbols:
+                    raise Located(path + ("instance", name), ExprError(
+                        f"instance: {name!r} is not a symbol{did_you_mean(name, claim.symbols)}"))
+                node = self.value_node(path + ("instance", name), val)
+                v = exact_value(eval_const(node, case.instance))
+                case.instance[name] = int(v) if claim.symbols[name].type == "integer" else v
+        if "sample" in entry:
+            case.sample = {}
+            for name, decl in entry["sample"].items():
+                if name not in claim.symbols:
+                    raise Located(path + ("sample", name), ExprError(f"sample: {name!r} is not a symbol"))
+                case.sample[name] = self.symbol(name, decl, path + ("sample", name))
+        if case.instance is None and case.sample is None:
+            raise Located(path, ExprError("a necessity case needs instance: or sample:"))
+        return case
+
+
+class _PrepareCtx:
+    """What a check kind's `prepare` gets: parsing that knows where it is in the file."""
+
+    def __init__(self, builder: ClaimBuilder, path: tuple, index: int, kind: str):
+        self.b, self.path, self.index, self.kind = builder, path, index, kind
+        self.line = builder._pos(path)[0]
+
+    def parse(self, text) -> N.Node:
+        return self.b.parse_at(self.path + (self.kind,), text)
+
+    def parse_symbol(self, name, decl) -> SymbolSpec:
+        return self.b.symbol(name, decl, self.path + ("symbols", name))
+
+
+def build_claim(data: Any, marks: dict, file: str) -> tuple[Optional[Claim], list[Problem]]:
+    """Schema pass, then semantic pass. Returns the claim or the problems."""
+    from verify.schema import schema_problems
+    problems = schema_problems(data, marks, file)
+    if problems:
+        return None, problems
+    builder = ClaimBuilder(data, marks, file)
+    claim = builder.build()
+    return claim, builder.problems
+
+
+def load_claim(path: Path, display: Optional[str] = None) -> tuple[Optional[Claim], list[Problem]]:
+    """Load and validate one claim file."""
+    from verify.load import load_yaml_file
+    file = display or str(path)
+    try:
+        data, marks = load_yaml_file(path, file)
+    except ClaimFileError as exc:
+        return None, exc.problems
+    return build_claim(data, marks, file)

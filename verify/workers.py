@@ -1,0 +1,108 @@
+"""A small supervisor: one forked worker per claim, with a deadline and a memory limit.
+
+Signals cannot interrupt GMP and `concurrent.futures` cannot cancel a running task, so each claim
+runs in its own forked process (cheap after the parent imported SymPy); an overdue worker is
+killed with SIGKILL, a worker that dies is that claim's error, and the run goes on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp_
+import os
+import resource
+import signal
+import time
+from multiprocessing.connection import wait
+from typing import Callable, Iterable, Optional
+
+from verify.model import Claim
+
+DEFAULT_TIMEOUT_S = 120.0
+DEFAULT_MEMORY_MB = 2048
+
+
+def _child(conn, claim: Claim, seed, precisions, memory_mb: int, timeout_s: float) -> None:
+    """Worker body: limits, then check the claim and send the record."""
+    try:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        cpu = int(timeout_s) + 5
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+    except (ValueError, OSError):
+        pass
+    from verify.check_claim import check_claim
+    try:
+        record = check_claim(claim, seed, precisions)
+    except MemoryError:
+        record = {"id": claim.id, "status": "error", "crash": "memory",
+                  "message": f"too large: the check needed more than {memory_mb} MB "
+                             "(raise it with --memory-mb if you mean it)"}
+    except BaseException as exc:  # noqa: BLE001 - report anything, never hang the parent
+        record = {"id": claim.id, "status": "error", "message": f"worker crashed: {type(exc).__name__}: {exc}"}
+    try:
+        conn.send(record)
+    except Exception:  # noqa: BLE001
+        pass
+    conn.close()
+    os._exit(0)
+
+
+def _failure(claim: Claim, status: str, message: str) -> dict:
+    return {"id": claim.id, "status": status, "as_expected": False, "checks": [], "necessity": [],
+            "message": message, "duration_s": None}
+
+
+def run_all(claims: Iterable[Claim], jobs: int = 1, timeout_s: float = DEFAULT_TIMEOUT_S,
+            memory_mb: int = DEFAULT_MEMORY_MB, seed: Optional[int] = None,
+            precisions=(50, 80), on_done: Optional[Callable[[dict], None]] = None) -> dict[str, dict]:
+    """Check claims in parallel worker processes; return records by id."""
+    ctx = mp_.get_context("fork")
+    queue = list(claims)
+    running: dict = {}  # conn -> (process, claim, started)
+    results: dict[str, dict] = {}
+
+    def finish(rec: dict) -> None:
+        results[rec["id"]] = rec
+        if on_done:
+            on_done(rec)
+
+    while queue or running:
+        while queue and len(running) < max(1, jobs):
+            claim = queue.pop(0)
+            parent, child = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_child, args=(child, claim, seed, precisions, memory_mb, timeout_s),
+                               daemon=True)
+            proc.start()
+            child.close()
+            running[parent] = (proc, claim, time.monotonic())
+        now = time.monotonic()
+        next_deadline = min(start + timeout_s for _, _, start in running.values())
+        ready = wait(list(running) + [p.sentinel for p, _, _ in running.values()],
+                     timeout=max(0.0, next_deadline - now))
+        for conn in list(running):
+            proc, claim, start = running[conn]
+            if conn in ready or proc.sentinel in ready:
+                rec = None
+                try:
+                    if conn.poll():
+                        rec = conn.recv()
+                except (EOFError, OSError):
+                    rec = None
+                proc.join(timeout=5)
+                if rec is None:
+                    code = proc.exitcode
+                    why = (f"killed by signal {-code} ({signal.Signals(-code).name})" if code and code < 0
+                           else f"exit code {code}")
+                    rec = _failure(claim, "error", f"the worker died ({why}) - possibly out of memory "
+                                   f"(limit {memory_mb} MB) or a crash in a C library")
+                del running[conn]
+                conn.close()
+                finish(rec)
+            elif time.monotonic() - start > timeout_s:
+                proc.kill()
+                proc.join(timeout=5)
+                del running[conn]
+                conn.close()
+                finish(_failure(claim, "timeout", f"timed out after {timeout_s:g} s "
+                                "(raise it with --timeout if you mean it)"))
+    return results
