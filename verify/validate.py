@@ -10,7 +10,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Optional
 
-from verify.checks import CHECKS
+from verify.checks import CHECKS, OPTION_KEYS
 from verify.errors import ClaimFileError, EvalError, ExprError, LimitExceeded, Problem, did_you_mean
 from verify.expr import nodes as N
 from verify.expr.parser import check_name, parse, parse_definitions
@@ -36,6 +36,7 @@ class ClaimBuilder:
         self.problems: list[Problem] = []
         self.names: set[str] = set()
         self.defines: dict = {}
+        self.claim_symbols: dict = {}
 
     # -- locating -----------------------------------------------------------------------------
     def problem(self, path: tuple, message: str, hint: str = "") -> None:
@@ -81,6 +82,7 @@ class ClaimBuilder:
             self.problem(("expect",), "a claim with expect: fails needs corrected_by: <id of the corrected claim>")
         raw_symbols = d.get("symbols", {})
         self.names = set(raw_symbols)
+        self.claim_symbols = claim.symbols
         for name, decl in raw_symbols.items():
             spec = self.guarded(("symbols", name), self.symbol, name, decl, ("symbols", name))
             if spec is not None:
@@ -171,8 +173,7 @@ class ClaimBuilder:
     def check(self, claim: Claim, i: int, entry: dict) -> CheckSpec:
         kinds = [k for k in entry if k in CHECKS]
         if len(kinds) != 1:
-            unknown = [k for k in entry if k not in ("name", "n", "dims", "for", "symbols", "precision",
-                                                     "max_draws", "engine")]
+            unknown = [k for k in entry if k not in OPTION_KEYS]
             hint = did_you_mean(unknown[0], CHECKS) if unknown else ""
             raise Located(("checks", i), ExprError(
                 f"a check needs exactly one kind among {', '.join(sorted(CHECKS))}{hint}"))
@@ -188,23 +189,32 @@ class ClaimBuilder:
                 "name one of the hypotheses under assume:"))
         case = NecessityCase(drop, why=entry.get("why", ""), n=entry.get("n", 30), line=self._pos(path)[0])
         if "instance" in entry:
-            case.instance = {}
-            for name, val in entry["instance"].items():
-                if name not in claim.symbols:
-                    raise Located(path + ("instance", name), ExprError(
-                        f"instance: {name!r} is not a symbol{did_you_mean(name, claim.symbols)}"))
-                node = self.value_node(path + ("instance", name), val)
-                v = exact_value(eval_const(node, case.instance))
-                case.instance[name] = int(v) if claim.symbols[name].type == "integer" else v
+            case.instance = self.instance(entry["instance"], path + ("instance",))
         if "sample" in entry:
             case.sample = {}
-            for name, decl in entry["sample"].items():
+            for name, sampler in entry["sample"].items():
                 if name not in claim.symbols:
-                    raise Located(path + ("sample", name), ExprError(f"sample: {name!r} is not a symbol"))
-                case.sample[name] = self.symbol(name, decl, path + ("sample", name))
+                    raise Located(path + ("sample", name), ExprError(
+                        f"sample: {name!r} is not a symbol{did_you_mean(name, claim.symbols)}"))
+                case.sample[name] = self.symbol(name, {**self.data["symbols"][name], "sample": sampler},
+                                                path + ("sample", name))
         if case.instance is None and case.sample is None:
             raise Located(path, ExprError("a necessity case needs instance: or sample:"))
         return case
+
+
+    def instance(self, values: dict, path: tuple) -> dict:
+        """Explicit values {symbol: number, 'expression', [list], [[matrix]]} as exact values."""
+        symbols = {n: s for n, s in self.claim_symbols.items()}
+        out: dict = {}
+        for name, val in values.items():
+            if name not in symbols:
+                raise Located(path + (name,), ExprError(
+                    f"{name!r} is not a symbol of this claim{did_you_mean(name, symbols)}"))
+            node = self.value_node(path + (name,), val)
+            v = exact_value(eval_const(node, out))
+            out[name] = int(v) if symbols[name].type == "integer" else v
+        return out
 
 
 class _PrepareCtx:
@@ -219,6 +229,10 @@ class _PrepareCtx:
 
     def parse_symbol(self, name, decl) -> SymbolSpec:
         return self.b.symbol(name, decl, self.path + ("symbols", name))
+
+    def instance(self, i: int, values) -> dict:
+        """An explicit instance {symbol: value} as exact values."""
+        return self.b.instance(values, self.path + ("instances", i))
 
 
 def build_claim(data: Any, marks: dict, file: str) -> tuple[Optional[Claim], list[Problem]]:

@@ -1,6 +1,6 @@
 """Check kinds: each is one module that registers a `CheckKind` with `@check_kind`.
 
-A kind `prepare`s its YAML entry (parsing expressions at validation time, so errors carry the
+A kind owns its JSON Schema fragment (`SCHEMA`, merged into the claim schema), `prepare`s its YAML entry (parsing expressions at validation time, so errors carry the
 file and line) and `run`s it on a claim, returning the CHECK record of docs/results-format.md.
 """
 
@@ -13,7 +13,8 @@ from typing import Any, Callable
 from verify.errors import ExprError
 from verify.model import CheckSpec, Claim, SymbolSpec
 
-OPTION_KEYS = ("name", "n", "dims", "for", "symbols", "precision", "max_draws", "engine")
+OPTION_KEYS = ("name", "n", "dims", "for", "symbols", "precision", "max_draws", "engine", "instances",
+               "rate", "confidence", "reason")
 
 
 @dataclass
@@ -33,6 +34,7 @@ class CheckKind:
     doc: str
     prepare: Callable[[dict, Claim, Any], CheckSpec]
     run: Callable[[CheckSpec, Claim, Settings], dict]
+    schema: dict
     example: str = ""
 
 
@@ -45,7 +47,8 @@ def check_kind(name: str, example: str = ""):
     def deco(module_run):
         import sys
         mod = sys.modules[module_run.__module__]
-        CHECKS[name] = CheckKind(name, (mod.__doc__ or "").strip(), mod.prepare, module_run, example)
+        CHECKS[name] = CheckKind(name, (mod.__doc__ or "").strip(), mod.prepare, module_run,
+                                 mod.SCHEMA, example)
         return module_run
 
     return deco
@@ -154,4 +157,4 @@ def counterexample(values: dict, verdict=None, shrunk: bool = False) -> dict:
     return rec
 
 
-from verify.checks import calc, numeric, symbolic  # noqa: E402,F401  (registration)
+from verify.checks import calc, cited, exact, numeric, statistical, symbolic  # noqa: E402,F401  (registration)

@@ -21,6 +21,11 @@ from verify.verdict import relation_verdict
 RELS = ("==", "<=", "<", ">=", ">")
 
 
+SCHEMA = {"type": "array", "minItems": 2, "prefixItems": [{"$ref": "#/$defs/term"}],
+          "items": {"$ref": "#/$defs/calc_step"},
+          "description": "A chain e0, {rel: e1, by: id}, ...: each step checked, proving e0 rel* e_last."}
+
+
 def prepare(entry: dict, claim: Claim, ctx) -> CheckSpec:
     steps = entry["calc"]
     if not isinstance(steps, list) or len(steps) < 2:

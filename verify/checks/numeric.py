@@ -20,6 +20,10 @@ from verify.shrink import shrink
 from verify.verdict import Verdict, relation_verdict
 
 
+SCHEMA = {"$ref": "#/$defs/expr",
+          "description": "A relation checked on seeded instances that satisfy `assume`, at two precisions."}
+
+
 def prepare(entry: dict, claim: Claim, ctx) -> CheckSpec:
     node = ctx.parse(entry["numeric"])
     if not isinstance(node, N.Compare):

@@ -28,6 +28,10 @@ from verify.model import CheckSpec, Claim, SymbolSpec
 REFUTE_POINTS = 6
 
 
+SCHEMA = {"$ref": "#/$defs/expr",
+          "description": "A relation proved with SymPy (difference simplified to zero, or an inequality decided)."}
+
+
 def prepare(entry: dict, claim: Claim, ctx) -> CheckSpec:
     node = ctx.parse(entry["symbolic"])
     if not isinstance(node, N.Compare):

@@ -36,6 +36,7 @@ register("diff", (2, 3), "diff(expr, x[, n]): n-th derivative in the scalar symb
 register("grad", 2, "grad(expr, X): gradient of a scalar in a scalar, vector or matrix X (same shape)", 1)
 register("hessian", 2, "hessian(expr, X): Hessian in the entries of X (row-major order)", 1)
 register("jacobian", 2, "jacobian(F, X): d vec(F) / d vec(X), entries row-major", 1)
+register("at", 3, "at(expr, x, value): expr with x set to value (after derivatives in x are taken)", 1)
 register("limit", 3, "limit(expr, n, point): limit as n -> point (point may be oo)", 1)
 register("iterate", 4, "iterate(step, x, x0, T): x_T where x_0 = x0 and x_{t+1} = step(x_t)", 1)
 

@@ -586,6 +586,11 @@ def _limit(node, ctx):
     return mp.limit(lambda t: scalar(evaluate(node.args[0], _bound(ctx, var, t))), point)
 
 
+def _at(node, ctx):
+    value = evaluate(node.args[2], ctx)
+    return evaluate(node.args[0], _bound(ctx, node.args[1].name, value))
+
+
 def _piecewise(node, ctx):
     args = node.args
     for c, v in zip(args[0:-1:2], args[1:-1:2]):
@@ -599,5 +604,5 @@ def _piecewise(node, ctx):
 SPECIAL: dict[str, Callable] = {
     "sum": _sum, "prod": _prod, "first": _first, "iterate": _iterate, "diff": _diff,
     "grad": _grad, "hessian": _hessian, "jacobian": _jacobian, "limit": _limit,
-    "piecewise": _piecewise,
+    "piecewise": _piecewise, "at": _at,
 }

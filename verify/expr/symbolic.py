@@ -320,6 +320,17 @@ def _limit(node, ctx):
     return sp.limit(body, s, scalar(evaluate(node.args[2], ctx)))
 
 
+def _at(node, ctx):
+    var = node.args[1].name
+    value = evaluate(node.args[2], ctx)
+    current = ctx.values.get(var)
+    if isinstance(current, sp.Symbol) or is_mat(current) and all(isinstance(x, sp.Symbol) for x in current):
+        expr = evaluate(node.args[0], ctx)
+        return expr.xreplace(dict(zip(_entries(current), _entries(value))))
+    s = sp.Symbol(var, real=True)
+    return evaluate(node.args[0], _bound(ctx, var, s)).xreplace({s: scalar(value)})
+
+
 def _piecewise(node, ctx):
     a = [evaluate(x, ctx) for x in node.args]
     pairs = [(v, c) for c, v in zip(a[0:-1:2], a[1:-1:2])]
@@ -354,5 +365,5 @@ def _first(node, ctx):
 SPECIAL: dict[str, Callable] = {
     "sum": _sum, "prod": _prod, "diff": _diff, "grad": _grad, "hessian": _hessian,
     "jacobian": _jacobian, "limit": _limit, "piecewise": _piecewise, "iterate": _iterate,
-    "first": _first,
+    "first": _first, "at": _at,
 }

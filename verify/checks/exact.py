@@ -1,0 +1,159 @@
+"""exact: a relation decided with exact arithmetic (SymPy) on given or drawn rational instances.
+
+Every input is an exact rational; SymPy evaluates both sides exactly and decides the relation
+without a tolerance (an integer T* stays an integer, so ceil and floor are exact). Where SymPy
+leaves a transcendental difference it is simplified, then evaluated with SymPy's evalf at two
+precisions; a value that stays inside the band is undecided. Holding on every instance is
+"certified on instances", not a proof of the general statement.
+
+    - exact: first(escaped(t), t, 0, 100) <= ceil(Tstar)
+      instances:
+        - {d: 1, lam: [-1], theta: [1], eta: 1, beta: 1, eps: 8}
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Optional
+
+import sympy as sp
+
+from verify.checks import Settings, check_kind, common_options, counterexample, result, symbols_for
+from verify.errors import EvalError, ExprError, LimitExceeded
+from verify.expr import nodes as N
+from verify.expr import symbolic as S
+from verify.instances import draw, failed_hypotheses
+from verify.model import CheckSpec, Claim
+
+
+SCHEMA = {"$ref": "#/$defs/expr",
+          "description": "A relation decided exactly (rational inputs, SymPy) on the given `instances` and `n` drawn ones."}
+
+
+def prepare(entry: dict, claim: Claim, ctx) -> CheckSpec:
+    node = ctx.parse(entry["exact"])
+    if not isinstance(node, N.Compare):
+        raise ExprError("an exact check needs a relation", "write lhs == rhs, lhs <= rhs, ...")
+    opts = common_options(entry, claim, ctx.parse_symbol)
+    opts["instances"] = [ctx.instance(i, inst) for i, inst in enumerate(entry.get("instances", []))]
+    if not opts["instances"] and "n" not in opts:
+        opts["n"] = 10
+    return CheckSpec("exact", ctx.index, entry.get("name", ""), entry["exact"], node, opts, ctx.line)
+
+
+def to_sympy(v):
+    """An exact instance value as a SymPy number or matrix."""
+    if isinstance(v, list):
+        rows = v if v and isinstance(v[0], list) else [[x] for x in v]
+        return sp.ImmutableMatrix([[sp.Rational(x.numerator, x.denominator) for x in r] for r in rows])
+    if isinstance(v, int):
+        return sp.Integer(v)
+    return sp.Rational(v.numerator, v.denominator)
+
+
+def decide(op: str, a, b, precisions) -> Optional[bool]:
+    """Decide `a op b` for exact SymPy values; None when it cannot be decided."""
+    a, b = S._resolve(a, b)
+    if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):
+        if op not in ("==", "!="):
+            a, b = S.scalar(a), S.scalar(b)
+        else:
+            if a.shape != b.shape:
+                raise EvalError(f"comparing shapes {a.shape} and {b.shape}")
+            zero = [decide("==", x, y, precisions) for x, y in zip(a, b)]
+            eq = True if all(z is True for z in zero) else (False if False in zero else None)
+            return eq if op == "==" or eq is None else not eq
+    if a == sp.oo or b == sp.oo or a == -sp.oo or b == -sp.oo:
+        rel = {"==": sp.Eq, "!=": sp.Ne, "<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge}[op](a, b)
+        return bool(rel) if rel in (sp.true, sp.false) else None
+    d = sp.simplify(b - a)
+    if d.is_zero:
+        sign = 0
+    elif d.is_positive:
+        sign = 1
+    elif d.is_negative:
+        sign = -1
+    else:
+        vals = [sp.N(d, p) for p in precisions]
+        if not all(v.is_real for v in vals):
+            return None
+        bands = [sp.Float(10) ** (-(p - 10)) for p in precisions]
+        signs = {1 if v > bd else (-1 if v < -bd else None) for v, bd in zip(vals, bands)}
+        if len(signs) != 1 or None in signs:
+            return None
+        sign = signs.pop()
+    return {"==": sign == 0, "!=": sign != 0, "<": sign > 0, "<=": sign >= 0,
+            ">": sign < 0, ">=": sign <= 0}[op]
+
+
+def holds_at(node: N.Compare, inst: dict, precisions) -> tuple[Optional[bool], list]:
+    env = {k: to_sympy(v) for k, v in inst.items()}
+    vals = [S.evaluate(o, S.SymCtx(env)) for o in node.operands]
+    verdict: Optional[bool] = True
+    for op, a, b in zip(node.ops, vals, vals[1:]):
+        ok = decide(op, a, b, precisions)
+        if ok is False:
+            return False, vals
+        if ok is None:
+            verdict = None
+    return verdict, vals
+
+
+@check_kind("exact", example="exact: floor(7/2) + 1 == 4")
+def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
+    symbols = symbols_for(claim, spec)
+    rng = random.Random(f"{settings.seed}:{spec.index}")
+    given = spec.options["instances"]
+    n_random = spec.options.get("n", 0)
+    instances, drawn, rejected = [], 0, 0
+    try:
+        for inst in given:
+            instances.append(draw(claim, rng, 0, symbols, inst))
+        while sum(1 for _ in instances) < len(given) + n_random and drawn < 20 * max(1, n_random):
+            inst = draw(claim, rng, drawn, symbols, spec.options.get("dims", {}))
+            drawn += 1
+            if failed_hypotheses(claim.assume, inst, settings.precisions[0]):
+                rejected += 1
+                continue
+            instances.append(inst)
+    except (EvalError, LimitExceeded) as exc:
+        return result(spec, "error", "error", f"could not build the instances: {exc}")
+    checked = undecided = 0
+    for k, inst in enumerate(instances):
+        if k < len(given) and failed_hypotheses(claim.assume, inst, settings.precisions[0]):
+            bad = failed_hypotheses(claim.assume, inst, settings.precisions[0])
+            return result(spec, "error", "error", f"given instance {k + 1} violates {', '.join(bad)}",
+                          counterexample=counterexample(inst))
+        try:
+            ok, vals = holds_at(spec.nodes, inst, settings.precisions)
+        except (EvalError, LimitExceeded, TypeError, ValueError) as exc:
+            return result(spec, "error", "error", f"exact evaluation failed on instance {k + 1}: {exc}",
+                          counterexample=counterexample(inst))
+        if ok is None:
+            undecided += 1
+            continue
+        checked += 1
+        if ok is False:
+            cex = counterexample(inst)
+            cex["lhs"], cex["rhs"] = _show(vals[0]), _show(vals[-1])
+            return result(spec, "refuted", "refuted",
+                          f"fails exactly on instance {k + 1}: {cex['lhs']} vs {cex['rhs']}",
+                          counterexample=cex, evidence=_ev(drawn, rejected, checked, undecided, settings))
+    ev = _ev(drawn, rejected, checked, undecided, settings)
+    if checked == 0:
+        return result(spec, "undecided", "undecided", "no instance could be decided exactly", evidence=ev)
+    if undecided:
+        return result(spec, "undecided", "undecided", f"{undecided} instance(s) undecided", evidence=ev)
+    return result(spec, "certified", "certified",
+                  f"holds exactly on {checked} instance(s) (rational inputs, no tolerance)", evidence=ev)
+
+
+def _ev(drawn, rejected, checked, undecided, settings) -> dict:
+    return {"drawn": drawn, "rejected": rejected, "checked": checked, "undecided": undecided,
+            "precisions": list(settings.precisions), "engine": "sympy exact"}
+
+
+def _show(v) -> str:
+    if isinstance(v, sp.MatrixBase):
+        return str(v.tolist())
+    return f"{v} ≈ {sp.N(v, 15)}" if not v.is_Rational and v.is_number else str(v)
