@@ -18,7 +18,7 @@ from verify.errors import EvalError, LimitExceeded
 from verify.expr import nodes as N
 from verify.instances import draw, failed_hypotheses
 from verify.model import Claim, NecessityCase
-from verify.status import as_expected, claim_status
+from verify.status import as_expected, claim_status, strongest
 from verify.verdict import relation_verdict
 
 
@@ -71,7 +71,7 @@ def run_necessity(claim: Claim, case: NecessityCase, settings: Settings, index: 
                         "message": f"without {case.drop} the conclusion is not even defined: {exc}"}
             if v.holds is False:
                 return {**rec, "outcome": "needed", "counterexample": counterexample(inst, v),
-                        "message": f"without {case.drop} the conclusion fails (margin {v.margin_str()})"}
+                        "message": f"without {case.drop} the conclusion fails ({v.describe()})"}
     if satisfied_dropped == tries:
         msg = f"every instance satisfies {case.drop}: it does not show what the hypothesis is for"
     else:
@@ -110,5 +110,5 @@ def check_claim(claim: Claim, seed: Optional[int] = None, precisions=(50, 80)) -
                               "message": f"crashed: {type(exc).__name__}: {exc}", "counterexample": None})
     status = claim_status(checks)
     return {"id": claim.id, "status": status, "as_expected": as_expected(claim.expect, status, necessity),
-            "seed": seed, "checks": checks, "necessity": necessity,
+            "strongest": strongest(checks), "seed": seed, "checks": checks, "necessity": necessity,
             "duration_s": round(time.perf_counter() - start, 3), "message": None}

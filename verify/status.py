@@ -21,15 +21,24 @@ LABELS = {"refuted": "refuted", "error": "error", "timeout": "timed out", "undec
 
 
 def claim_status(checks: list[dict]) -> str:
-    """Refuted beats everything; then error, timeout; else the strongest rung reached."""
+    """Refuted beats everything; then error, timeout. Otherwise the claim is as strong as its
+    weakest decided check (a symbolic proof of one identity does not make the claim proved);
+    undecided checks count only when nothing was decided."""
     rungs = [OUTCOME_RUNG.get(c["outcome"], "error") for c in checks]
     for bad in ("refuted", "error", "timeout"):
         if bad in rungs:
             return bad
-    good = [r for r in rungs if r != "undecided"]
-    if good:
-        return max(good, key=LADDER.index)
+    decided = [r for r in rungs if r != "undecided"]
+    if decided:
+        return min(decided, key=LADDER.index)
     return "undecided" if rungs else "untested"
+
+
+def strongest(checks: list[dict]) -> str | None:
+    """The strongest rung any check reached (shown beside the status)."""
+    rungs = [OUTCOME_RUNG.get(c["outcome"], "error") for c in checks]
+    good = [r for r in rungs if LADDER.index(r) > LADDER.index("untested")]
+    return max(good, key=LADDER.index) if good else None
 
 
 def as_expected(expect: str, status: str, necessity: list[dict]) -> bool:

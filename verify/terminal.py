@@ -23,7 +23,8 @@ def print_claim(r: dict) -> None:
         if ev.get("drawn"):
             print(f"      drawn {ev['drawn']}, rejected {ev['rejected']}, checked {ev['checked']}, "
                   f"undecided {ev['undecided']}, precisions {ev.get('precisions')}"
-                  + (f", worst margin {ev['worst_margin']}" if ev.get("worst_margin") else ""))
+                  + (f", worst margin {ev['worst_margin']}" if ev.get("worst_margin") else "")
+                  + (f", worst residual {ev['worst_residual']}" if ev.get("worst_residual") else ""))
         for k, st in enumerate(c.get("steps") or [], 1):
             by = f" by {st['by']}" if st.get("by") else ""
             print(f"      step {k}: {st['rel']} {st['expr']}{by}: {st['outcome']} ({st['message']})")

@@ -16,6 +16,7 @@ from mpmath import mp
 from verify.errors import EvalError, Undecided
 from verify.expr import nodes as N
 from verify.expr import numeric as num
+from verify.expr.numeric import maxabs
 from verify.instances import mp_env
 
 GUARD_DIGITS = 10
@@ -25,13 +26,47 @@ DEFAULT_PRECISIONS = (50, 80)
 @dataclass
 class Verdict:
     holds: Optional[bool]        # None: undecided
-    margin: Any = None           # relative margin at the highest precision (mpf); < 0 fails
+    margin: Any = None           # inequalities: relative margin at the highest precision; < 0 fails
     lhs: str = ""
     rhs: str = ""
+    residual: Any = None         # equalities: the relative residual |lhs - rhs| / scale
     message: str = ""
 
     def margin_str(self) -> str:
         return "" if self.margin is None else mp.nstr(self.margin, 6)
+
+    def residual_str(self) -> str:
+        return "" if self.residual is None else mp.nstr(self.residual, 3)
+
+    def describe(self) -> str:
+        """'margin -0.3' for inequalities, 'residual 2e-3' for equalities."""
+        parts = []
+        if self.margin is not None:
+            parts.append(f"margin {self.margin_str()}")
+        if self.residual is not None:
+            parts.append(f"residual {self.residual_str()}")
+        return ", ".join(parts)
+
+
+class Worst:
+    """The smallest margin and the largest residual seen over instances."""
+
+    def __init__(self):
+        self.margin = self.residual = None
+
+    def update(self, v: Verdict) -> None:
+        if v.margin is not None and (self.margin is None or v.margin < self.margin):
+            self.margin = v.margin
+        if v.residual is not None and (self.residual is None or v.residual > self.residual):
+            self.residual = v.residual
+
+    def evidence(self) -> dict:
+        out = {}
+        if self.margin is not None:
+            out["worst_margin"] = mp.nstr(self.margin, 6)
+        if self.residual is not None:
+            out["worst_residual"] = mp.nstr(self.residual, 3)
+        return out
 
 
 def _pair_verdict(op: str, a, b, band) -> tuple[Optional[bool], Any]:
@@ -43,11 +78,11 @@ def _pair_verdict(op: str, a, b, band) -> tuple[Optional[bool], Any]:
         elif op in ("==", "!="):
             if num._shape(a) != num._shape(b):
                 raise EvalError(f"comparing shapes {num._shape(a)} and {num._shape(b)}")
-            res = mp.mnorm(a - b, "max")
-            scale = max(1, mp.mnorm(a, "max"), mp.mnorm(b, "max"))
+            res = maxabs(a - b)
+            scale = max(1, maxabs(a), maxabs(b))
             rel = res / scale
             eq = rel <= band
-            return (eq if op == "==" else (None if eq else True)), (band - rel if op == "==" else rel)
+            return (eq if op == "==" else (None if eq else True)), -rel
         else:
             raise EvalError(f"matrices cannot be compared with {op}; compare norms or eigenvalues")
     if mp.isinf(a) or mp.isinf(b):
@@ -57,7 +92,7 @@ def _pair_verdict(op: str, a, b, band) -> tuple[Optional[bool], Any]:
     if op in ("==", "!="):
         rel = abs(a - b) / scale
         if op == "==":
-            return rel <= band, band - rel if rel > band else mp.mpf(0)
+            return rel <= band, -rel
         return (None if rel <= band else True), rel
     rel = ((b - a) if op in ("<", "<=") else (a - b)) / scale
     if rel < -band:
@@ -68,6 +103,7 @@ def _pair_verdict(op: str, a, b, band) -> tuple[Optional[bool], Any]:
 
 
 def _at_precision(node: N.Compare, exact: dict, dps: int):
+    num.clear_caches()
     with mp.workdps(dps):
         ctx = num.Ctx(mp_env(exact), GUARD_DIGITS)
         band = ctx.band
@@ -80,9 +116,15 @@ def _at_precision(node: N.Compare, exact: dict, dps: int):
                 break
             if h is None:
                 holds = None
-        margin = min((m for _, m in results), default=mp.mpf(0))
-        fmt = lambda v: mp.nstr(v, 12) if not num.is_mat(v) else f"{v.rows}x{v.cols} matrix"
-        return holds, +margin, fmt(vals[0]), fmt(vals[-1])
+        eqs = [-m for (_, m), op in zip(results, node.ops) if op == "=="]
+        ineqs = [m for (_, m), op in zip(results, node.ops) if op != "=="]
+        margin = min(ineqs) if ineqs else None
+        residual = max(eqs) if eqs else None
+        return holds, margin, residual, _fmt(vals[0]), _fmt(vals[-1])
+
+
+def _fmt(v) -> str:
+    return mp.nstr(v, 12) if not num.is_mat(v) else f"{v.rows}x{v.cols} matrix"
 
 
 def relation_verdict(node: N.Node, exact: dict, precisions=DEFAULT_PRECISIONS) -> Verdict:
@@ -96,12 +138,12 @@ def relation_verdict(node: N.Node, exact: dict, precisions=DEFAULT_PRECISIONS) -
         except Undecided as exc:
             return Verdict(None, message=f"undecided at {dps} digits: {exc}")
     holds = {h for h, *_ in seen}
-    h, margin, lhs, rhs = seen[-1]
+    h, margin, residual, lhs, rhs = seen[-1]
     if len(holds) > 1:
-        return Verdict(None, margin, lhs, rhs,
+        return Verdict(None, margin, lhs, rhs, residual,
                        "precisions disagree: " + ", ".join(f"{p} digits says {_word(s[0])}"
                                                            for p, s in zip(precisions, seen)))
-    return Verdict(h, margin, lhs, rhs, "" if h is not None else "margin inside the tolerance band")
+    return Verdict(h, margin, lhs, rhs, residual, "" if h is not None else "margin inside the tolerance band")
 
 
 def _word(h: Optional[bool]) -> str:

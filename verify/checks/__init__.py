@@ -153,7 +153,8 @@ def counterexample(values: dict, verdict=None, shrunk: bool = False) -> dict:
            "values_latex": {k: exact_latex(v) for k, v in sorted(values.items())},
            "shrunk": shrunk}
     if verdict is not None:
-        rec.update(lhs=verdict.lhs, rhs=verdict.rhs, margin=verdict.margin_str())
+        rec.update(lhs=verdict.lhs, rhs=verdict.rhs, margin=verdict.margin_str(),
+                   residual=verdict.residual_str(), measure=verdict.describe())
     return rec
 
 

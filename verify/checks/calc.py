@@ -16,7 +16,7 @@ from verify.checks.numeric import Sampling
 from verify.errors import EvalError, ExprError, LimitExceeded
 from verify.expr import nodes as N
 from verify.model import CheckSpec, Claim
-from verify.verdict import relation_verdict
+from verify.verdict import Worst, relation_verdict
 
 RELS = ("==", "<=", "<", ">=", ">")
 
@@ -69,7 +69,7 @@ def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
     steps = spec.nodes["steps"]
     exprs = [spec.nodes["first"]] + [s["node"] for s in steps]
     rels = [N.Compare((s["rel"],), (a, b)) for s, a, b in zip(steps, exprs, exprs[1:])]
-    tallies = [{"checked": 0, "undecided": 0, "worst": None, "cex": None, "error": None} for _ in steps]
+    tallies = [{"checked": 0, "undecided": 0, "worst": Worst(), "cex": None, "error": None} for _ in steps]
     s = Sampling(claim, spec, settings)
     checked = 0
     try:
@@ -88,8 +88,7 @@ def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
                     decided = False
                     continue
                 t["checked"] += 1
-                if t["worst"] is None or v.margin < t["worst"].margin:
-                    t["worst"] = v
+                t["worst"].update(v)
                 if v.holds is False:
                     t["cex"] = counterexample(inst, v)
             checked += decided
@@ -121,7 +120,7 @@ def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
 
 def _step_record(step: dict, t: dict, n: int) -> dict:
     if t["cex"] is not None:
-        outcome, msg = "refuted", f"fails (margin {t['cex'].get('margin', '')})"
+        outcome, msg = "refuted", f"fails ({t['cex'].get('measure', '')})"
     elif t["error"] is not None:
         outcome, msg = "error", t["error"]
     elif t["checked"] == 0:
@@ -131,6 +130,5 @@ def _step_record(step: dict, t: dict, n: int) -> dict:
         msg = f"holds on {t['checked']} instances"
     rec = {"rel": step["rel"], "expr": str(step["text"]), "by": step["by"], "why": step["why"],
            "outcome": outcome, "message": msg, "counterexample": t["cex"]}
-    if t["worst"] is not None:
-        rec["worst_margin"] = t["worst"].margin_str()
+    rec.update(t["worst"].evidence())
     return rec

@@ -54,6 +54,10 @@ def to_sympy(v):
 def decide(op: str, a, b, precisions) -> Optional[bool]:
     """Decide `a op b` for exact SymPy values; None when it cannot be decided."""
     a, b = S._resolve(a, b)
+    if isinstance(a, sp.MatrixBase) and a.shape == (1, 1) and not isinstance(b, sp.MatrixBase):
+        a = a[0, 0]
+    if isinstance(b, sp.MatrixBase) and b.shape == (1, 1) and not isinstance(a, sp.MatrixBase):
+        b = b[0, 0]
     if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):
         if op not in ("==", "!="):
             a, b = S.scalar(a), S.scalar(b)

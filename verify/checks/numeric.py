@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from typing import Optional
-
 from verify.checks import (Settings, check_kind, common_options, counterexample, result,
                            symbols_for)
 from verify.errors import EvalError, ExprError, LimitExceeded
@@ -17,7 +15,7 @@ from verify.expr import nodes as N
 from verify.instances import draw, failed_hypotheses
 from verify.model import CheckSpec, Claim
 from verify.shrink import shrink
-from verify.verdict import Verdict, relation_verdict
+from verify.verdict import Worst, relation_verdict
 
 
 SCHEMA = {"$ref": "#/$defs/expr",
@@ -103,7 +101,7 @@ def run_relation(node, claim, spec, settings, hypotheses=None):
     """Check one relation on instances. Returns (outcome, message, evidence, counterexample, worst)."""
     s = Sampling(claim, spec, settings, hypotheses)
     checked = undecided = 0
-    worst: Optional[Verdict] = None
+    worst = Worst()
     for inst in s.instances():
         try:
             v = relation_verdict(node, inst, s.precisions)
@@ -114,19 +112,16 @@ def run_relation(node, claim, spec, settings, hypotheses=None):
             undecided += 1
             continue
         checked += 1
-        if worst is None or (v.margin is not None and v.margin < worst.margin):
-            worst = v
+        worst.update(v)
         if v.holds is False:
             small, shrunk = s.shrink(inst, lambda c: relation_verdict(node, c, s.precisions).holds is False)
             final = relation_verdict(node, small, s.precisions) if shrunk else v
             cex = counterexample(small, final, shrunk)
-            msg = f"fails on instance {checked} of {s.n} (margin {final.margin_str()})"
+            msg = f"fails on instance {checked} of {s.n} ({final.describe()})"
             return "refuted", msg, s.evidence(checked, undecided), cex, worst
         if checked >= s.n:
             break
-    ev = s.evidence(checked, undecided)
-    if worst is not None:
-        ev["worst_margin"] = worst.margin_str()
+    ev = {**s.evidence(checked, undecided), **worst.evidence()}
     if checked == 0:
         return "vacuous", s.vacuous_message(), ev, None, worst
     if checked < s.n:

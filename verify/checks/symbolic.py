@@ -47,6 +47,19 @@ def _lower_bound(spec: SymbolSpec) -> Optional[sp.Rational]:
     return None
 
 
+def needed(symbols: dict[str, SymbolSpec], node: N.Node) -> dict[str, SymbolSpec]:
+    """The symbols a tree uses, with the symbols their shapes and values refer to."""
+    todo, out = list(N.names(node)), {}
+    while todo:
+        name = todo.pop()
+        if name in symbols and name not in out:
+            out[name] = symbols[name]
+            spec = symbols[name]
+            for part in (spec.shape or ()) + ((spec.value,) if spec.value is not None else ()):
+                todo.extend(N.names(part))
+    return out
+
+
 def sympy_env(symbols: dict[str, SymbolSpec], ints: dict[str, int]) -> dict:
     """SymPy values for the symbols: integers fixed by dims/for, symbols, symbolic matrices."""
     env: dict = {}
@@ -184,7 +197,7 @@ def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
     undecided_at = []
     for ints in _loop_values(spec):
         try:
-            env = sympy_env(symbols, ints)
+            env = sympy_env(needed(symbols, node), ints)
             vals = [S.evaluate(o, S.SymCtx(env)) for o in node.operands]
             for op, a, b in zip(node.ops, vals, vals[1:]):
                 d = _difference(op, a, b)

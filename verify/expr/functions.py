@@ -37,6 +37,7 @@ register("grad", 2, "grad(expr, X): gradient of a scalar in a scalar, vector or 
 register("hessian", 2, "hessian(expr, X): Hessian in the entries of X (row-major order)", 1)
 register("jacobian", 2, "jacobian(F, X): d vec(F) / d vec(X), entries row-major", 1)
 register("at", 3, "at(expr, x, value): expr with x set to value (after derivatives in x are taken)", 1)
+register("integral", 4, "integral(expr, s, a, b): the integral of expr over s from a to b", 1)
 register("limit", 3, "limit(expr, n, point): limit as n -> point (point may be oo)", 1)
 register("iterate", 4, "iterate(step, x, x0, T): x_T where x_0 = x0 and x_{t+1} = step(x_t)", 1)
 
@@ -60,6 +61,7 @@ _PLAIN = {
     "rho": (1, "rho(A): spectral radius (largest |eigenvalue|)"),
     "rank": (1, "rank(A): numerical rank (singular values above the tolerance band)"),
     "dot": (2, "dot(u, v): inner product of vectors (or Frobenius product of matrices)"),
+    "hadamard": (2, "hadamard(A, B): entrywise product"),
     "outer": (2, "outer(u, v): u v^T"),
     "diag": (1, "diag(v): diagonal matrix from a vector"),
     "eye": (1, "eye(n): n x n identity"),

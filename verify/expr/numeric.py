@@ -77,6 +77,11 @@ def scalar(v, what: str = "value"):
     return v
 
 
+def maxabs(m) -> "mp.mpf":
+    """The largest absolute entry of a matrix."""
+    return max((abs(m[i, j]) for i in range(m.rows) for j in range(m.cols)), default=mp.mpf(0))
+
+
 def _resolve(a, b):
     """Give `I` the size of the other operand."""
     if isinstance(a, Identity):
@@ -134,6 +139,13 @@ def binop(op: str, a, b):
     raise EvalError(f"unknown operator {op}")
 
 
+_POWERS: dict = {}  # (id(base), prec) -> (base, {n: base**n}); cleared per evaluation
+
+
+def clear_caches() -> None:
+    _POWERS.clear()
+
+
 def power(a, b):
     if is_mat(b):
         b = scalar(b, "an exponent")
@@ -145,6 +157,18 @@ def power(a, b):
         if abs(b) > MAX_POWER:
             raise LimitExceeded("matrix exponent", int(b), MAX_POWER)
         n = int(b)
+        entry = _POWERS.get((id(a), mp.prec))
+        if entry is None or entry[0] is not a:
+            entry = _POWERS[(id(a), mp.prec)] = (a, {0: mp.eye(a.rows), 1: a})
+        known = entry[1]
+        if n in known:
+            return known[n]
+        m = max(k for k in known if k <= n)
+        if n - m <= 4:  # sums of A**k: one product per term
+            result = known[m]
+            for j in range(m + 1, n + 1):
+                result = known[j] = result * a
+            return result
         result = mp.eye(a.rows)
         base = a
         while n:
@@ -237,6 +261,13 @@ def _inv(A):
         raise EvalError("inverse of a singular matrix") from None
 
 
+def _hadamard(A, B):
+    A, B = _as_mat(A), _as_mat(B)
+    if _shape(A) != _shape(B):
+        raise EvalError(f"hadamard of shapes {_shape(A)} and {_shape(B)}")
+    return mp.matrix([[A[i, j] * B[i, j] for j in range(A.cols)] for i in range(A.rows)])
+
+
 def _dot(u, v):
     u, v = _as_mat(u), _as_mat(v)
     if _shape(u) != _shape(v):
@@ -273,8 +304,8 @@ def decide(ctx, node: N.Compare) -> bool:
                 else:
                     raise EvalError(f"cannot compare matrices with {op}")
             else:
-                res = mp.mnorm(a - b, "max")
-                scale = max(1, mp.mnorm(a, "max"), mp.mnorm(b, "max"))
+                res = maxabs(a - b)
+                scale = max(1, maxabs(a), maxabs(b))
                 eq = res <= ctx.band * scale
                 if eq != (op == "=="):
                     return False
@@ -304,6 +335,7 @@ NUMERIC: dict[str, Callable] = {
     "rho": lambda ctx, A: max(abs(x) for x in mp.eig(_as_mat(A), left=False, right=False)),
     "rank": _rank,
     "dot": lambda ctx, u, v: _dot(u, v),
+    "hadamard": lambda ctx, A, B: _hadamard(A, B),
     "outer": lambda ctx, u, v: _check_dim(_as_mat(u) * _as_mat(v).T),
     "diag": lambda ctx, v: mp.diag([_as_mat(v)[i] for i in range(len(_as_mat(v)))]),
     "eye": lambda ctx, n: mp.eye(_size(n)),
@@ -586,6 +618,12 @@ def _limit(node, ctx):
     return mp.limit(lambda t: scalar(evaluate(node.args[0], _bound(ctx, var, t))), point)
 
 
+def _integral(node, ctx):
+    var = node.args[1].name
+    a, b = scalar(evaluate(node.args[2], ctx)), scalar(evaluate(node.args[3], ctx))
+    return mp.quad(lambda t: scalar(evaluate(node.args[0], _bound(ctx, var, t)), "an integrand"), [a, b])
+
+
 def _at(node, ctx):
     value = evaluate(node.args[2], ctx)
     return evaluate(node.args[0], _bound(ctx, node.args[1].name, value))
@@ -604,5 +642,5 @@ def _piecewise(node, ctx):
 SPECIAL: dict[str, Callable] = {
     "sum": _sum, "prod": _prod, "first": _first, "iterate": _iterate, "diff": _diff,
     "grad": _grad, "hessian": _hessian, "jacobian": _jacobian, "limit": _limit,
-    "piecewise": _piecewise, "at": _at,
+    "piecewise": _piecewise, "at": _at, "integral": _integral,
 }

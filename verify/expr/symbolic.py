@@ -158,6 +158,7 @@ SYMBOLIC: dict[str, Callable] = {
     "rho": lambda A: sp.Max(*[sp.Abs(e) for e in _eigs(A)]),
     "rank": lambda A: sp.Integer(_as_mat(A).rank()),
     "dot": _dot,
+    "hadamard": lambda A, B: _as_mat(A).multiply_elementwise(_as_mat(B)),
     "outer": lambda u, v: _as_mat(u) * _as_mat(v).T,
     "diag": lambda v: sp.diag(*list(_as_mat(v))).as_immutable(),
     "eye": lambda n: sp.eye(_size(n)).as_immutable(),
@@ -280,37 +281,49 @@ def _entries(v):
     return list(v) if is_mat(v) else [v]
 
 
-def _var_symbols(ctx, var):
+def _derivative(node, ctx, take):
+    """Differentiate in the variable at argument 1. A variable with a fixed (numeric) value is
+    replaced by fresh symbols, differentiated in, and its value substituted back afterwards:
+    the derivative *at* the point."""
+    var = node.args[1].name
     v = ctx.values.get(var)
-    syms = _entries(v)
-    if not all(isinstance(s, sp.Symbol) for s in syms):
-        raise EvalError(f"differentiation in {var} needs {var} symbolic (not a fixed value)")
-    return v, syms
+    entries = _entries(v)
+    if all(isinstance(x, sp.Symbol) for x in entries):
+        return take(evaluate(node.args[0], ctx), v, entries)
+    fresh = [sp.Dummy(f"{var}{k}", real=True) for k in range(len(entries))]
+    shaped = sp.ImmutableMatrix(v.rows, v.cols, fresh) if is_mat(v) else fresh[0]
+    out = take(evaluate(node.args[0], _bound(ctx, var, shaped)), shaped, fresh)
+    back = dict(zip(fresh, entries))
+    return out.xreplace(back) if not isinstance(out, sp.MatrixBase) else out.xreplace(back).as_immutable()
 
 
 def _diff(node, ctx):
-    v, syms = _var_symbols(ctx, node.args[1].name)
     order = _int(evaluate(node.args[2], ctx), "order") if len(node.args) > 2 else 1
-    return sp.diff(scalar(evaluate(node.args[0], ctx)), syms[0], order)
+    return _derivative(node, ctx, lambda f, v, syms: sp.diff(scalar(f), syms[0], order))
 
 
 def _grad(node, ctx):
-    v, syms = _var_symbols(ctx, node.args[1].name)
-    f = scalar(evaluate(node.args[0], ctx))
-    if not is_mat(v):
-        return sp.diff(f, v)
-    return sp.ImmutableMatrix(v.rows, v.cols, [sp.diff(f, s) for s in syms])
+    def take(f, v, syms):
+        f = scalar(f)
+        if not is_mat(v):
+            return sp.diff(f, v)
+        return sp.ImmutableMatrix(v.rows, v.cols, [sp.diff(f, s) for s in syms])
+    return _derivative(node, ctx, take)
 
 
 def _hessian(node, ctx):
-    v, syms = _var_symbols(ctx, node.args[1].name)
-    return sp.hessian(scalar(evaluate(node.args[0], ctx)), syms).as_immutable()
+    return _derivative(node, ctx, lambda f, v, syms: sp.hessian(scalar(f), syms).as_immutable())
 
 
 def _jacobian(node, ctx):
-    v, syms = _var_symbols(ctx, node.args[1].name)
-    F = _as_mat(evaluate(node.args[0], ctx))
-    return sp.ImmutableMatrix(list(F)).jacobian(syms).as_immutable()
+    return _derivative(node, ctx, lambda f, v, syms: sp.ImmutableMatrix(list(_as_mat(f))).jacobian(syms).as_immutable())
+
+
+def _integral(node, ctx):
+    var = node.args[1].name
+    s = sp.Symbol(var, real=True)
+    body = scalar(evaluate(node.args[0], _bound(ctx, var, s)))
+    return sp.integrate(body, (s, scalar(evaluate(node.args[2], ctx)), scalar(evaluate(node.args[3], ctx))))
 
 
 def _limit(node, ctx):
@@ -365,5 +378,5 @@ def _first(node, ctx):
 SPECIAL: dict[str, Callable] = {
     "sum": _sum, "prod": _prod, "diff": _diff, "grad": _grad, "hessian": _hessian,
     "jacobian": _jacobian, "limit": _limit, "piecewise": _piecewise, "iterate": _iterate,
-    "first": _first, "at": _at,
+    "first": _first, "at": _at, "integral": _integral,
 }

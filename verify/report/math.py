@@ -1,0 +1,212 @@
+"""LaTeX to MathML for the report, with a safe fallback.
+
+`latex2mathml` does the conversion, but its output is not safe to embed as is: text inside
+``\\text{...}`` passes through unescaped and ``\\href``/``\\class`` produce attributes. So the
+output is re-parsed and rebuilt here from a whitelist of MathML elements and attributes, with
+every text node and attribute value escaped again. Anything that does not survive this
+(a conversion error, an unknown command, unbalanced braces, a malformed fraction, a foreign
+element) is shown as the escaped LaTeX source in ``<code class="latex-failed">`` with a visible
+warning marker, never as half-rendered math.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from html import escape as _esc
+from html.parser import HTMLParser
+
+from markupsafe import Markup
+
+__all__ = ["to_mathml", "latex_problems"]
+
+# MathML elements latex2mathml emits (and a few harmless relatives). Anything else is refused.
+_ELEMENTS = frozenset(
+    "math mrow mi mn mo ms mtext mspace msub msup msubsup mfrac msqrt mroot mover munder"
+    " munderover mtable mtr mtd mlabeledtr mstyle mpadded mphantom menclose merror mfenced"
+    " mmultiscripts mprescripts none maligngroup malignmark".split()
+)
+_VOID = frozenset({"mspace", "none", "mprescripts", "maligngroup", "malignmark"})
+# Presentation attributes only: no href, class, style, id or event handlers.
+_ATTRS = frozenset(
+    "display mathvariant stretchy fence form minsize maxsize accent accentunder movablelimits"
+    " linethickness columnalign rowalign columnlines rowlines columnspacing rowspacing frame"
+    " width height depth lspace rspace voffset scriptlevel displaystyle separator separators"
+    " largeop symmetric linebreak notation open close mathcolor mathbackground mathsize"
+    " columnspan rowspan".split()
+)
+_SAFE_VALUE = re.compile(r"^[#\w .,+%-]*$")
+# Elements whose children are positional: (element, required number of children).
+_ARITY = {"mfrac": 2, "msub": 2, "msup": 2, "msubsup": 3, "mroot": 2, "mover": 2, "munder": 2,
+          "munderover": 3}
+_UNKNOWN_COMMAND = re.compile(r"\\(?:[A-Za-z]+|[|{}])")
+# latex2mathml leaves delimiters after \big, \Big, ... as LaTeX source: put the symbols back.
+_DELIMITERS = {
+    "\\|": "\u2016", "\\Vert": "\u2016", "\\lVert": "\u2016", "\\rVert": "\u2016", "\\vert": "|",
+    "\\lvert": "|", "\\rvert": "|", "\\{": "{", "\\}": "}", "\\lbrace": "{", "\\rbrace": "}",
+    "\\langle": "\u27e8", "\\rangle": "\u27e9", "\\lfloor": "\u230a", "\\rfloor": "\u230b",
+    "\\lceil": "\u2308", "\\rceil": "\u2309", "\\lbrack": "[", "\\rbrack": "]",
+}
+
+
+class _Node:
+    """A parsed MathML element: tag, attributes, children (nodes or text)."""
+
+    __slots__ = ("tag", "attrs", "children")
+
+    def __init__(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tag = tag
+        self.attrs = attrs
+        self.children: list[_Node | str] = []
+
+
+class _Rebuilder(HTMLParser):
+    """Parses latex2mathml's output leniently into `_Node`s and records what looks wrong."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = _Node("#root", [])
+        self.stack = [self.root]
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _ELEMENTS:
+            self.problems.append(f"unexpected markup <{tag}> in the formula")
+        node = _Node(tag, attrs)
+        self.stack[-1].children.append(node)
+        if tag not in _VOID:
+            self.stack.append(node)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _ELEMENTS:
+            self.problems.append(f"unexpected markup <{tag}> in the formula")
+        self.stack[-1].children.append(_Node(tag, attrs))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _VOID:
+            return
+        for i in range(len(self.stack) - 1, 0, -1):
+            if self.stack[i].tag == tag:
+                del self.stack[i:]
+                return
+        self.problems.append(f"unbalanced markup </{tag}> in the formula")
+
+    def handle_data(self, data: str) -> None:
+        self.stack[-1].children.append(data)
+
+
+def _text_of(node: _Node) -> str:
+    return "".join(c if isinstance(c, str) else _text_of(c) for c in node.children)
+
+
+def _serialize(node: _Node | str, out: list[str], problems: list[str]) -> None:
+    """Writes `node` back as MathML, escaping everything; appends to `problems`."""
+    if isinstance(node, str):
+        out.append(_esc(node, quote=False))
+        return
+    if node.tag not in _ELEMENTS:
+        return
+    if node.tag == "mo" and len(node.children) == 1 and isinstance(node.children[0], str):
+        node.children = [_DELIMITERS.get(node.children[0].strip(), node.children[0])]
+    if node.tag in {"mi", "mo", "mtext"}:
+        found = _UNKNOWN_COMMAND.search(_text_of(node))
+        if found:
+            problems.append(f"unknown command {found.group(0)}")
+    want = _ARITY.get(node.tag)
+    if want is not None:
+        got = sum(1 for c in node.children if not isinstance(c, str) or c.strip())
+        if got != want:
+            problems.append(f"\\{node.tag[1:]}-like construct has {got} parts, expected {want}"
+                            " (missing braces?)")
+    parts = [node.tag]
+    for name, value in node.attrs:
+        if name in _ATTRS and value is not None and _SAFE_VALUE.match(value):
+            parts.append(f'{name}="{_esc(value)}"')
+    if node.tag in _VOID:
+        out.append("<" + " ".join(parts) + "/>")
+        return
+    out.append("<" + " ".join(parts) + ">")
+    for child in node.children:
+        _serialize(child, out, problems)
+    out.append(f"</{node.tag}>")
+
+
+def _brace_problem(latex: str) -> str | None:
+    depth = 0
+    i = 0
+    while i < len(latex):
+        ch = latex[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth < 0:
+                return f"unmatched '}}' at position {i + 1}"
+        i += 1
+    return f"{depth} unclosed '{{'" if depth > 0 else None
+
+
+@functools.lru_cache(maxsize=8192)
+def _convert(latex: str, display: bool) -> tuple[str | None, str | None]:
+    """Returns (safe MathML or None, problem or None). Cached: formulas repeat a lot."""
+    source = latex.strip()
+    if not source:
+        return "", None
+    problem = _brace_problem(source)
+    if problem:
+        return None, problem
+    try:
+        from latex2mathml.converter import convert
+
+        raw = convert(source, display="block" if display else "inline")
+    except Exception as exc:  # the library raises many private exception types
+        detail = str(exc).strip()
+        return None, f"{type(exc).__name__}{': ' + detail if detail else ''}"
+    parser = _Rebuilder()
+    try:
+        parser.feed(raw)
+        parser.close()
+    except Exception as exc:  # pragma: no cover - HTMLParser is lenient
+        return None, f"unreadable converter output ({exc})"
+    problems = list(parser.problems)
+    out: list[str] = []
+    maths = [c for c in parser.root.children if isinstance(c, _Node) and c.tag == "math"]
+    if len(maths) != 1:
+        problems.append("converter produced no single <math> element")
+    else:
+        math = maths[0]
+        math.attrs = [("display", "block" if display else "inline")]
+        _serialize(math, out, problems)
+    if problems:
+        return None, "; ".join(dict.fromkeys(problems))
+    body = "".join(out)
+    # alttext keeps the source available to screen readers and copy/paste.
+    body = body.replace("<math ", f'<math alttext="{_esc(source)}" ', 1)
+    return body, None
+
+
+def latex_problems(latex: str) -> str | None:
+    """Says what is wrong with `latex` for rendering (None when it renders cleanly)."""
+    return _convert(latex or "", False)[1]
+
+
+def to_mathml(latex: str | None, display: bool = False) -> Markup:
+    """Renders LaTeX as MathML; on failure, the escaped source with a visible warning."""
+    if latex is None:
+        return Markup("")
+    mathml, problem = _convert(str(latex), bool(display))
+    if mathml is not None:
+        return Markup(mathml)
+    title = f"LaTeX could not be rendered: {problem}"
+    if display:  # room for the reason in plain sight
+        return Markup(
+            '<code class="latex-failed display" title="{title}"><span class="latex-warn" '
+            'aria-hidden="true">\u26a0</span>{src}<span class="latex-reason">{title}</span></code>'
+        ).format(title=title, src=str(latex))
+    return Markup(
+        '<code class="latex-failed" title="{title}"><span class="latex-warn" aria-hidden="true">'
+        '\u26a0</span><span class="sr-only">LaTeX not rendered: </span>{src}</code>'
+    ).format(title=title, src=str(latex))

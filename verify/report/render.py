@@ -1,0 +1,231 @@
+"""Writes the HTML report from a results document (docs/results-format.md), and only from it.
+
+The site is built in a temporary folder beside `out_dir`, then moved in file by file with
+`os.replace` (each file appears whole), pages before the index, and pages of claims that no longer
+exist are removed last. If anything fails while building, `out_dir` is left exactly as it was.
+Files in `out_dir` that the report does not own (say a JUnit XML file) are left alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+from jinja2 import (ChainableUndefined, Environment, FileSystemLoader, Undefined,
+                    select_autoescape)
+from markupsafe import Markup
+
+from .graph_svg import (STATUS_LADDER, STATUS_STYLE, build_graph, drawn_edge_count, focus_svg,
+                        graph_svg, legend_html, page_name, status_text)
+from .math import to_mathml
+
+__all__ = ["write_report", "make_environment"]
+
+_HERE = Path(__file__).parent
+_OWNED_DIRS = ("claims", "static")
+_INDEX_GRAPH_LIMIT = 150  # above this many claims the index links to graph.html instead
+_EXTRA_ICONS = {"vacuous": "\u2205", "needed": "\u2713", "looks-unneeded": "!", "missing": "\u2205"}
+_REL = {"==": "=", "=": "=", "<=": r"\le", "<": "<", ">=": r"\ge", ">": ">", "!=": r"\ne"}
+_EVIDENCE_LABELS = [("drawn", "instances drawn"), ("rejected", "rejected by the hypotheses"),
+                    ("checked", "instances checked"), ("undecided", "undecided (inside tolerance)"),
+                    ("precisions", "precisions (digits)"), ("worst_margin", "worst margin"),
+                    ("worst_residual", "worst residual"), ("scope", "scope"),
+                    ("proved_cases", "cases proved"), ("rejected_by", "rejected, by hypothesis")]
+_KIND_ORDER = ["definition", "lemma", "derivation-step", "proposition", "theorem", "corollary",
+               "example"]
+
+
+def _icon(status: Any) -> str:
+    status = str(status or "")
+    return STATUS_STYLE[status][1] if status in STATUS_STYLE else _EXTRA_ICONS.get(status, "\u00b7")
+
+
+def _css_token(value: Any) -> str:
+    return re.sub(r"[^a-z0-9-]", "-", str(value or "none").lower())
+
+
+def _natural_key(value: Any) -> list[Any]:
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", str(value))]
+
+
+def _evidence_rows(evidence: Any) -> list[tuple[str, str]]:
+    """(label, value) rows for the keys that are present, known keys first."""
+    if not isinstance(evidence, dict):
+        return []
+    rows = []
+    known = dict(_EVIDENCE_LABELS)
+    for key in list(known) + sorted(k for k in evidence if k not in known):
+        value = evidence.get(key)
+        if value is None or value == "" or (isinstance(value, (list, dict)) and not value):
+            continue
+        if isinstance(value, list):
+            value = " and ".join(str(v) for v in value)
+        elif isinstance(value, dict):
+            value = ", ".join(f"{k}: {v}" for k, v in sorted(value.items(), key=str))
+        rows.append((known.get(key, key.replace("_", " ")), str(value)))
+    return rows
+
+
+def _cx_rows(cx: Any, claim: Any) -> list[dict[str, Any]]:
+    """The counterexample's values, as `symbol = value` with the value rendered as math."""
+    if not isinstance(cx, dict):
+        return []
+    values = cx.get("values") or {}
+    latex = cx.get("values_latex") or {}
+    symbols = (claim or {}).get("symbols") or {} if isinstance(claim, dict) else {}
+    rows = []
+    for name in sorted(set(values) | set(latex), key=_natural_key):
+        sym = symbols.get(name) if isinstance(symbols.get(name), dict) else {}
+        rows.append({"name": str(name),
+                     "name_math": to_mathml(sym["latex"]) if sym.get("latex") else None,
+                     "value_math": to_mathml(str(latex[name])) if latex.get(name) else None,
+                     "raw": None if values.get(name) is None else str(values[name])})
+    return rows
+
+
+def _topo_order(g: nx.DiGraph) -> list[str]:
+    """A deterministic topological order; members of a cycle stay together, sorted by id."""
+    cond = nx.condensation(g)
+    order: list[str] = []
+    key = {c: min(map(str, cond.nodes[c]["members"])) for c in cond.nodes}
+    for c in nx.lexicographical_topological_sort(cond, key=lambda c: key[c]):
+        order.extend(sorted(map(str, cond.nodes[c]["members"])))
+    return order
+
+
+def make_environment() -> Environment:
+    """The Jinja2 environment: autoescaped HTML templates, math filters, badge helpers."""
+    env = Environment(loader=FileSystemLoader(str(_HERE / "templates")),
+                      autoescape=select_autoescape(["html"], default_for_string=True),
+                      undefined=ChainableUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["math"] = lambda s: to_mathml(s) if s else Markup("")
+    env.filters["dmath"] = lambda s: to_mathml(s, display=True) if s else Markup("")
+    env.filters["page"] = lambda cid: page_name(str(cid))
+    env.filters["token"] = _css_token
+    env.filters["icon"] = _icon
+    env.filters["relmath"] = lambda rel: to_mathml(_REL.get(str(rel), str(rel)))
+    env.tests["present"] = lambda v: not (v is None or isinstance(v, Undefined) or v in ("", [], {}))
+    env.globals.update(evidence_rows=_evidence_rows, cx_rows=_cx_rows, status_text=status_text)
+    return env
+
+
+def _render(env: Environment, template: str, **context: Any) -> str:
+    return env.get_template(template).render(**context)
+
+
+def _counts(claims: list[dict[str, Any]], field: str, order: list[str]) -> list[tuple[str, int]]:
+    counts: dict[str, int] = {}
+    for c in claims:
+        counts[str(c.get(field))] = counts.get(str(c.get(field)), 0) + 1
+    rank = {v: i for i, v in enumerate(order)}
+    return sorted(counts.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
+
+
+def _site_context(results: dict[str, Any]) -> dict[str, Any]:
+    """Everything the index and graph pages need, computed once."""
+    claims = [c for c in results.get("claims") or [] if isinstance(c, dict) and "id" in c]
+    claims.sort(key=lambda c: str(c["id"]))
+    by_id = {str(c["id"]): c for c in claims}
+    g = build_graph(results)
+    topo = _topo_order(g)
+    position = {n: i for i, n in enumerate(topo)}
+    reading: dict[str, list[dict[str, Any]]] = {}
+    for cid in topo:
+        if cid in by_id:
+            note = str((by_id[cid].get("source") or {}).get("note") or "(no note)")
+            reading.setdefault(note, []).append(by_id[cid])
+    expected_fail = [c for c in claims if c.get("expect") == "fails"]
+    annotations = sorted(((e, c) for c in claims for e in c.get("errata") or []
+                          if isinstance(e, dict)), key=lambda ec: _natural_key(ec[0].get("id")))
+    graph = results.get("graph") or {}
+    edge_count, drawn_count = drawn_edge_count(results)
+    total = len(claims)
+    return {
+        "results": results, "claims": claims, "by_id": by_id, "graph": g, "position": position,
+        "total": total, "tool": results.get("tool") or {}, "run": results.get("run") or {},
+        "problems": results.get("problems") or [],
+        "cycles": graph.get("cycles") or [], "dangling": graph.get("dangling") or [],
+        "missing": sorted(n for n in g.nodes if n not in by_id),
+        "status_counts": _counts(claims, "status", STATUS_LADDER),
+        "kind_counts": _counts(claims, "kind", _KIND_ORDER),
+        "as_expected": sum(1 for c in claims if c.get("as_expected") is not False),
+        "sound": sum(1 for c in claims if (c.get("foundation") or {}).get("status") in (None, "sound")),
+        "notes": sorted({str((c.get("source") or {}).get("note") or "(no note)") for c in claims}),
+        "reading": sorted(reading.items()), "expected_fail": expected_fail,
+        "annotations": annotations, "edge_count": edge_count,
+        "reduced_count": drawn_count, "legend": legend_html(results),
+    }
+
+
+def _claim_context(site: dict[str, Any], claim: dict[str, Any]) -> dict[str, Any]:
+    g: nx.DiGraph = site["graph"]
+    cid = str(claim["id"])
+    pos = site["position"]
+    given = claim.get("reading_order")
+    if isinstance(given, list) and all(isinstance(x, str) for x in given):
+        ancestors = [x for x in given if x != cid]
+    else:
+        ancestors = sorted(nx.ancestors(g, cid), key=lambda n: (pos.get(n, 0), n)) if cid in g else []
+    return {"claim": claim, "ancestors": ancestors,
+            "focus": focus_svg(site["results"], cid, link_prefix="")}
+
+
+def _build(results: dict[str, Any], root: Path) -> None:
+    """Writes the whole site into `root` (an empty folder)."""
+    env = make_environment()
+    site = _site_context(results)
+    (root / "static").mkdir()
+    for asset in sorted((_HERE / "static").iterdir()):
+        if asset.is_file():
+            shutil.copyfile(asset, root / "static" / asset.name)
+    (root / "results.json").write_text(json.dumps(results, indent=1, sort_keys=True),
+                                       encoding="utf-8")
+    (root / "claims").mkdir()
+    for claim in site["claims"]:
+        html = _render(env, "claim.html", root="../", page="claim", **site,
+                       **_claim_context(site, claim))
+        (root / "claims" / page_name(str(claim["id"]))).write_text(html, encoding="utf-8")
+    full = graph_svg(results, link_prefix="claims/")
+    (root / "graph.html").write_text(
+        _render(env, "graph.html", root="", page="graph", svg=full, **site), encoding="utf-8")
+    (root / "index.html").write_text(
+        _render(env, "index.html", root="", page="index",
+                svg=full if len(site["claims"]) <= _INDEX_GRAPH_LIMIT else None, **site),
+        encoding="utf-8")
+
+
+def _swap_in(new: Path, out_dir: Path) -> None:
+    """Moves the built files over `out_dir`, index last, then drops stale owned files."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = sorted(p.relative_to(new) for p in new.rglob("*") if p.is_file())
+    last = {Path("index.html"): 2, Path("results.json"): 1}
+    for rel in sorted(files, key=lambda p: (last.get(p, 0), str(p))):
+        (out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(new / rel, out_dir / rel)
+    keep = set(files)
+    for sub in _OWNED_DIRS:
+        for old in (out_dir / sub).glob("*"):
+            if old.is_file() and old.relative_to(out_dir) not in keep:
+                old.unlink()
+
+
+def write_report(results: dict[str, Any], out_dir: Path) -> None:
+    """Builds the report for `results` into `out_dir` (index.html, claims/, graph.html, ...).
+
+    The build happens in a temporary folder next to `out_dir`; the previous report stays
+    intact and readable until the new one is complete, and is untouched if the build fails.
+    """
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.building-", dir=out_dir.parent))
+    try:
+        _build(results, tmp)
+        _swap_in(tmp, out_dir)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
