@@ -78,6 +78,28 @@ def tool_versions() -> dict:
             "networkx": networkx.__version__}
 
 
+def display_latex(c: Claim, text, extra=()) -> str:
+    """The checked expression printed back as LaTeX, with `define` names kept as names."""
+    from verify.expr.parser import parse
+    try:
+        names = {n: s.latex for n, s in c.symbols.items() if s.latex}
+        return to_latex(parse(text, set(c.symbols) | set(extra), c.defines, fold=True), names)
+    except Exception:  # noqa: BLE001 - printing must never lose a result
+        return ""
+
+
+def defines_record(c: Claim) -> list[dict]:
+    out = []
+    for name, d in c.defines.items():
+        head = name + (f"({', '.join(d.params)})" if d.params else "")
+        text = c.raw.get("define", {}).get(head)
+        if text is None:
+            text = next((v for k, v in c.raw.get("define", {}).items() if k.replace(" ", "") == head), "")
+        head_latex = display_latex(c, head, d.params) if d.params else display_latex(c, name)
+        out.append({"name": head, "expr": str(text), "latex": head_latex + " := " + display_latex(c, text, d.params)})
+    return out
+
+
 def claim_record(c: Claim, run: dict, g, sound: dict[str, bool], claims: dict[str, Claim]) -> dict:
     """The CLAIM record of results.json: the claim's data, its evidence, its place in the graph."""
     checks = []
@@ -86,11 +108,12 @@ def claim_record(c: Claim, run: dict, g, sound: dict[str, bool], claims: dict[st
         spec = specs.get(i)
         rec = dict(rec)
         if spec is not None:
-            rec["checked_latex"] = _safe_latex(spec)
             if spec.kind == "calc":
-                for step, st in zip(rec.get("steps", []), spec.nodes["steps"]):
-                    step["checked_latex"] = to_latex(st["node"])
-                rec["first_latex"] = to_latex(spec.nodes["first"])
+                rec["checked_latex"] = rec["first_latex"] = display_latex(c, spec.text[0])
+                for step, text in zip(rec.get("steps", []), spec.text[1:]):
+                    step["checked_latex"] = display_latex(c, text)
+            elif spec.kind != "cited":
+                rec["checked_latex"] = display_latex(c, spec.text)
         checks.append(rec)
     seed = run.get("seed")
     return {
@@ -108,17 +131,11 @@ def claim_record(c: Claim, run: dict, g, sound: dict[str, bool], claims: dict[st
         "symbols": {n: {"type": s.type, "sampler": s.describe(), "latex": s.latex,
                         "shape": [to_latex(x) for x in s.shape] if s.shape else None}
                     for n, s in sorted(c.symbols.items())},
-        "assume": [{"name": h.name, "latex": h.latex, "expr": h.text, "checked_latex": to_latex(h.node)}
+        "defines": defines_record(c),
+        "assume": [{"name": h.name, "latex": h.latex, "expr": h.text, "checked_latex": display_latex(c, h.text)}
                    for h in c.assume],
         "checks": checks, "necessity": run.get("necessity", []), "message": run.get("message"),
     }
-
-
-def _safe_latex(spec) -> str:
-    try:
-        return to_latex(spec.nodes if spec.kind != "calc" else spec.nodes["first"])
-    except Exception:  # noqa: BLE001 - printing must never lose a result
-        return ""
 
 
 def assemble(loaded: Loaded, runs: dict[str, dict], graph_problems: list[Problem], graph_summary: dict,

@@ -127,8 +127,27 @@ def _fmt(v) -> str:
     return mp.nstr(v, 12) if not num.is_mat(v) else f"{v.rows}x{v.cols} matrix"
 
 
+def is_relation(node: N.Node) -> bool:
+    """A comparison chain, or an `and` of relations."""
+    if isinstance(node, N.Compare):
+        return True
+    return isinstance(node, N.Logic) and node.op == "and" and all(is_relation(o) for o in node.operands)
+
+
 def relation_verdict(node: N.Node, exact: dict, precisions=DEFAULT_PRECISIONS) -> Verdict:
-    """Check a comparison on an exact instance at every precision; they must agree."""
+    """Check a relation on an exact instance at every precision; they must agree."""
+    if isinstance(node, N.Logic) and is_relation(node):
+        parts = [relation_verdict(o, exact, precisions) for o in node.operands]
+        bad = next((p for p in parts if p.holds is False), None)
+        if bad is not None:
+            return bad
+        und = next((p for p in parts if p.holds is None), None)
+        if und is not None:
+            return und
+        margins = [p.margin for p in parts if p.margin is not None]
+        residuals = [p.residual for p in parts if p.residual is not None]
+        return Verdict(True, min(margins) if margins else None, parts[0].lhs, parts[-1].rhs,
+                       max(residuals) if residuals else None)
     if not isinstance(node, N.Compare):
         raise EvalError("a numeric check needs a relation (==, <=, <, ...)")
     seen = []

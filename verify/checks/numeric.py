@@ -15,7 +15,7 @@ from verify.expr import nodes as N
 from verify.instances import draw, failed_hypotheses
 from verify.model import CheckSpec, Claim
 from verify.shrink import shrink
-from verify.verdict import Worst, relation_verdict
+from verify.verdict import is_relation, Worst, relation_verdict
 
 
 SCHEMA = {"$ref": "#/$defs/expr",
@@ -24,7 +24,7 @@ SCHEMA = {"$ref": "#/$defs/expr",
 
 def prepare(entry: dict, claim: Claim, ctx) -> CheckSpec:
     node = ctx.parse(entry["numeric"])
-    if not isinstance(node, N.Compare):
+    if not is_relation(node):
         raise ExprError("a numeric check needs a relation", "write lhs == rhs, lhs <= rhs, ...")
     return CheckSpec("numeric", ctx.index, entry.get("name", ""), entry["numeric"], node,
                      common_options(entry, claim, ctx.parse_symbol), ctx.line)

@@ -21,7 +21,7 @@ from verify.checks.numeric import Sampling
 from verify.errors import EvalError, ExprError, LimitExceeded
 from verify.expr import nodes as N
 from verify.model import CheckSpec, Claim
-from verify.verdict import relation_verdict
+from verify.verdict import is_relation, relation_verdict
 
 SCHEMA = {"$ref": "#/$defs/expr",
           "description": "A relation that holds with probability >= rate, checked by Monte Carlo with a confidence bound."}
@@ -29,7 +29,7 @@ SCHEMA = {"$ref": "#/$defs/expr",
 
 def prepare(entry: dict, claim: Claim, ctx) -> CheckSpec:
     node = ctx.parse(entry["statistical"])
-    if not isinstance(node, N.Compare):
+    if not is_relation(node):
         raise ExprError("a statistical check needs a relation")
     opts = common_options(entry, claim, ctx.parse_symbol)
     rate = entry.get("rate", 0.95)

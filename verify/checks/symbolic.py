@@ -117,6 +117,8 @@ def _sign_known(d, strict: bool) -> Optional[bool]:
 
 def _difference(op, a, b):
     a, b = S._resolve(a, b)
+    if isinstance(a, sp.MatrixBase) != isinstance(b, sp.MatrixBase):
+        a, b = S.scalar(a), S.scalar(b)
     if op in ("==", "!="):
         return a - b
     if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):

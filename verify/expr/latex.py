@@ -27,7 +27,15 @@ _OPNAME = {"lambda_min": r"\lambda_{\min}", "lambda_max": r"\lambda_{\max}",
            "rank": r"\operatorname{rank}", "sqrt": None}
 
 
+_NAMES: dict[str, str] = {}  # symbol -> LaTeX declared in the claim (set by to_latex)
+_ALIASES = {"eps": r"\epsilon", "lam": r"\lambda", "Lam": r"\Lambda"}
+
+
 def name_latex(name: str) -> str:
+    if name in _NAMES:
+        return _NAMES[name]
+    if name in _ALIASES:
+        return _ALIASES[name]
     m = re.match(r"([A-Za-z]+?)(\d+|_[A-Za-z0-9_]+)?$", name)
     base, sub = (m.group(1), m.group(2)) if m else (name, None)
     if name in _GREEK:
@@ -52,8 +60,14 @@ def _num(v: Fraction) -> str:
     return rf"{sign}\frac{{{abs(v.numerator)}}}{{{v.denominator}}}"
 
 
-def to_latex(node: N.Node) -> str:
-    return _tex(node)[0]
+def to_latex(node: N.Node, names: dict[str, str] | None = None) -> str:
+    """LaTeX of a tree; `names` maps symbols to the LaTeX their claim declares."""
+    global _NAMES
+    saved, _NAMES = _NAMES, dict(names or {})
+    try:
+        return _tex(node)[0]
+    finally:
+        _NAMES = saved
 
 
 def _wrap(s: str, p: int, need: int) -> str:

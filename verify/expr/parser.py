@@ -59,9 +59,11 @@ class Definition:
 class Parser:
     """Parses expressions for one claim: `symbols` are its declared names, `defines` its macros."""
 
-    def __init__(self, symbols: Iterable[str], defines: Optional[dict[str, Definition]] = None):
+    def __init__(self, symbols: Iterable[str], defines: Optional[dict[str, Definition]] = None,
+                 fold: bool = False):
         self.symbols = set(symbols)
         self.defines = dict(defines or {})
+        self.fold = fold  # keep `define` names as names (for printing), instead of expanding them
         self._src = ""
 
     # -- entry points -------------------------------------------------------------------------
@@ -128,7 +130,7 @@ class Parser:
             d = self.defines[name]
             if d.params:
                 raise ExprError(f"{name} takes {len(d.params)} argument(s)", f"write {name}(...)")
-            return d.body
+            return N.Sym(name) if self.fold else d.body
         known = self.symbols | CONSTANTS | set(self.defines) | set(FUNCTIONS)
         raise ExprError(f"unknown symbol {name!r}{did_you_mean(name, known)}",
                         "declare it under symbols: or define:", a.col_offset + 1)
@@ -203,6 +205,8 @@ class Parser:
             if len(a.args) != len(d.params):
                 raise ExprError(f"{name} takes {len(d.params)} argument(s), got {len(a.args)}")
             args = [self._node(x) for x in a.args]
+            if self.fold:
+                return N.Call(name, tuple(args))
             return N.substitute(d.body, dict(zip(d.params, args)))
         fn = FUNCTIONS.get(name)
         if fn is None:
@@ -233,9 +237,10 @@ _ALLOWED = ("allowed: numbers, declared symbols, + - * / ** @, comparisons, and/
             "x[i], and calls of the table's functions")
 
 
-def parse(text, symbols: Iterable[str], defines: Optional[dict[str, Definition]] = None) -> N.Node:
-    """Parse one expression of a claim."""
-    return Parser(symbols, defines).parse(text)
+def parse(text, symbols: Iterable[str], defines: Optional[dict[str, Definition]] = None,
+          fold: bool = False) -> N.Node:
+    """Parse one expression of a claim (`fold`: keep define names, for printing)."""
+    return Parser(symbols, defines, fold).parse(text)
 
 
 DEF_RE = re.compile(r"\s*([A-Za-z][A-Za-z0-9_]*)\s*(?:\(([^()]*)\))?\s*\Z")

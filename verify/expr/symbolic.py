@@ -334,14 +334,15 @@ def _limit(node, ctx):
 
 
 def _at(node, ctx):
+    """expr with var := value: var is bound to fresh symbols of value's shape (so derivatives in
+    var are taken first), then the value is substituted."""
     var = node.args[1].name
     value = evaluate(node.args[2], ctx)
-    current = ctx.values.get(var)
-    if isinstance(current, sp.Symbol) or is_mat(current) and all(isinstance(x, sp.Symbol) for x in current):
-        expr = evaluate(node.args[0], ctx)
-        return expr.xreplace(dict(zip(_entries(current), _entries(value))))
-    s = sp.Symbol(var, real=True)
-    return evaluate(node.args[0], _bound(ctx, var, s)).xreplace({s: scalar(value)})
+    entries = _entries(value)
+    fresh = [sp.Dummy(f"{var}{k}", real=True) for k in range(len(entries))]
+    shaped = sp.ImmutableMatrix(value.rows, value.cols, fresh) if is_mat(value) else fresh[0]
+    out = evaluate(node.args[0], _bound(ctx, var, shaped))
+    return out.xreplace(dict(zip(fresh, entries)))
 
 
 def _piecewise(node, ctx):

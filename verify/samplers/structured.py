@@ -34,12 +34,16 @@ def unit(rng, shape, args, i):
 def unit_rows(rng, shape, args, i):
     """A data matrix whose rows are exact unit vectors, no two parallel."""
     n, d = _need_shape(shape, "unit_rows")
+    if d == 1 and n > 1:
+        raise EvalError("unit_rows: in dimension 1 every two unit rows are parallel; use d >= 2 or n = 1")
     rows: list[list[Fraction]] = []
-    while len(rows) < n:
+    for _ in range(100 * n):
         v = unit_vector(rng, d)
-        if all(v != w and v != [-x for x in w] for w in rows) or d == 1 and len(rows) < 2:
+        if all(v != w and v != [-x for x in w] for w in rows):
             rows.append(v)
-    return rows
+            if len(rows) == n:
+                return rows
+    raise EvalError("unit_rows: could not draw non-parallel rows")
 
 
 @sampler("spectrum", ("matrix",), "[l1, l2, ...] eigenvalues")
