@@ -110,6 +110,21 @@ def is_zero(e) -> Optional[bool]:
     return None
 
 
+def nonzero_polynomial(e) -> bool:
+    """True when e is a rational function of its symbols (commutative or not) whose canonical
+    form is not zero: then the identity is false, with no sampling needed."""
+    entries = list(e) if isinstance(e, sp.MatrixBase) else [e]
+    for x in entries:
+        if x.has(sp.Function, sp.Piecewise, sp.Abs) or x.atoms(sp.Pow) and any(
+                not p.exp.is_Integer for p in x.atoms(sp.Pow)):
+            return False
+    for x in entries:
+        canon = sp.expand(x) if not x.is_commutative else sp.cancel(sp.expand(x))
+        if canon != 0:
+            return True
+    return False
+
+
 def _sign_known(d, strict: bool) -> Optional[bool]:
     d = sp.simplify(d)
     return d.is_positive if strict else d.is_nonnegative
@@ -206,6 +221,13 @@ def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
                 ok = _decide(op, d)
                 if ok is True:
                     continue
+                if op == "==" and nonzero_polynomial(d):
+                    where = f" at {_scope(ints)}" if ints else ""
+                    shown = d if not isinstance(d, sp.MatrixBase) else next(x for x in d if sp.expand(x) != 0)
+                    return result(spec, "refuted", "refuted",
+                                  f"== fails{where}: lhs - rhs expands to the non-zero "
+                                  f"{sp.sstr(sp.expand(shown))[:300]}",
+                                  evidence={"scope": _scope(ints)})
                 cex = _refute(op, d, claim, symbols, ints, env, settings, spec.index)
                 if cex is not None:
                     where = f" at {_scope(ints)}" if ints else ""

@@ -75,8 +75,10 @@ class Parser:
             return N.Num(Fraction(text))
         if len(text) > MAX_TEXT:
             raise ExprError(f"expression is {len(text)} characters long", f"at most {MAX_TEXT}")
-        if "\x00" in text:
-            raise ExprError("expression contains a NUL character")
+        bad = next((i for i, ch in enumerate(text) if ord(ch) > 126 or (ord(ch) < 32 and ch not in "\t\n\r")), None)
+        if bad is not None:
+            raise ExprError(f"character {text[bad]!r} (U+{ord(text[bad]):04X}) at column {bad + 1} is not allowed",
+                            "expressions are plain ASCII (look-alike letters are refused)", bad + 1)
         source = " ".join(text.splitlines()).strip()
         if not source:
             raise ExprError("empty expression")

@@ -1,0 +1,56 @@
+"""Shared fixtures: write claim files into a temporary folder and check them in-process."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from verify.check_claim import check_claim
+from verify.validate import load_claim
+
+BASE = """\
+id: {id}
+kind: lemma
+title: a test claim
+statement: 'x'
+source: {{note: test.txt, section: s, quote: q}}
+uses: {uses}
+expect: {expect}
+"""
+
+
+def claim_text(id_="t", body="", uses="[]", expect="holds", extra=""):
+    """A claim file: the required header plus `body` (YAML, dedented)."""
+    head = BASE.format(id=id_, uses=uses, expect=expect)
+    return head + extra + textwrap.dedent(body)
+
+
+@pytest.fixture
+def write_claim(tmp_path):
+    """write_claim(name, text) -> Path in a fresh claims folder."""
+    folder = tmp_path / "claims"
+    folder.mkdir()
+
+    def write(name: str, text: str) -> Path:
+        p = folder / f"{name}.yaml"
+        p.write_text(text, encoding="utf-8")
+        return p
+    write.folder = folder
+    return write
+
+
+def run_text(tmp_path: Path, text: str, name: str = "t") -> dict:
+    """Load and check one claim given as text; raise if the file is invalid."""
+    p = tmp_path / f"{name}.yaml"
+    p.write_text(text, encoding="utf-8")
+    claim, problems = load_claim(p)
+    assert not problems, "\n".join(str(x) for x in problems)
+    return check_claim(claim)
+
+
+def problems_of(tmp_path: Path, text: str, name: str = "t") -> list:
+    p = tmp_path / f"{name}.yaml"
+    p.write_text(text, encoding="utf-8")
+    return load_claim(p)[1]
