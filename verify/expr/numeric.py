@@ -220,7 +220,7 @@ def _svals(A):
     return sorted(mp.svd_r(A, compute_uv=False))
 
 
-def _rank(A, ctx):
+def _rank(ctx, A):
     s = _svals(A)
     top = max(s) if s else 0
     cut = ctx.band * max(1, top)
