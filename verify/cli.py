@@ -49,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--memory-mb", type=int, default=2048, help="memory per worker in MB (default 2048)")
         sp.add_argument("--precision", default="50,80",
                         help="the two (or more) working precisions in digits (default 50,80)")
+        sp.add_argument("--no-cache", action="store_true",
+                        help="check every claim again, ignoring the result cache in .verify_cache/")
 
     a = add("all", "check every claim and write the report",
             "Check every claim file in the claims folder and write reports/index.html and results.json.")
@@ -111,9 +113,10 @@ class Progress:
     def __init__(self):
         self.total, self.done, self.t0 = 0, 0, time.time()
 
-    def start(self, n: int) -> None:
+    def start(self, n: int, cached: int = 0) -> None:
         self.total = n
-        print(f"checking {n} claims ...", file=sys.stderr)
+        reused = f" ({cached} unchanged, reused from the cache)" if cached else ""
+        print(f"checking {n} claims{reused} ...", file=sys.stderr)
 
     def __call__(self, rec: dict) -> None:
         self.done += 1
@@ -133,6 +136,7 @@ def cmd_all(args) -> int:
     progress = Progress()
     results = run_pipeline(claims_dir, seed=args.seed, jobs=args.jobs, timeout_s=args.timeout,
                            memory_mb=args.memory_mb, precisions=_precisions(args.precision),
+                           use_cache=not args.no_cache,
                            command="verify " + " ".join(sys.argv[1:] or ["all"]),
                            on_start=progress.start, on_done=progress)
     write_report(results, Path(args.out))
@@ -183,7 +187,7 @@ def cmd_check(args) -> int:
         files = [target] + [p for p in claim_files(claims_dir) if p.resolve() != target.resolve()]
         only = {claim.id}
     results = run_pipeline(claims_dir, files=files, only=only, seed=args.seed, jobs=1,
-                           timeout_s=args.timeout, memory_mb=args.memory_mb,
+                           timeout_s=args.timeout, memory_mb=args.memory_mb, use_cache=not args.no_cache,
                            precisions=_precisions(args.precision), command="verify check " + args.target)
     own = [p for p in results["problems"] if Path(p["file"]).stem in only]
     for p in own:

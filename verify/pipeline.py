@@ -70,12 +70,11 @@ def _display(path: Path) -> str:
 
 
 def tool_versions() -> dict:
-    import mpmath
-    import networkx
-    import sympy
-    return {"verify": __version__, "python": platform.python_version(), "sympy": sympy.__version__,
-            "mpmath": mpmath.__version__, "mpmath_backend": mpmath.libmp.BACKEND,
-            "networkx": networkx.__version__}
+    from importlib.metadata import version
+
+    from mpmath.libmp import BACKEND
+    return {"verify": __version__, "python": platform.python_version(), "sympy": version("sympy"),
+            "mpmath": version("mpmath"), "mpmath_backend": BACKEND, "networkx": version("networkx")}
 
 
 def display_latex(c: Claim, text, extra=()) -> str:
@@ -170,22 +169,44 @@ def assemble(loaded: Loaded, runs: dict[str, dict], graph_problems: list[Problem
 
 def run_pipeline(claims_dir: Path, *, files: Optional[list[Path]] = None, only: Optional[set[str]] = None,
                  seed=None, jobs: int = 1, timeout_s: float = 120.0, memory_mb: int = 2048,
-                 precisions=(50, 80), command: str = "verify all",
+                 precisions=(50, 80), command: str = "verify all", use_cache: bool = True,
+                 cache_dir: Optional[Path] = None,
                  on_start: Optional[Callable[[int], None]] = None,
                  on_done: Optional[Callable[[dict], None]] = None) -> dict:
-    """Load, validate, build the graph, check, and assemble results.json (not written here)."""
+    """Load, validate, build the graph, check (or reuse cached verdicts), assemble results.json."""
+    from verify.cache import DEFAULT_DIR, ResultCache, claim_keys
     from verify.workers import run_all
     started = time.time()
     loaded = load_folder(claims_dir, files)
     g, graph_problems, summary = build_graph(loaded.claims)
-    todo = [c for cid, c in sorted(loaded.claims.items()) if only is None or cid in only]
+    wanted = [cid for cid in sorted(loaded.claims) if only is None or cid in only]
+    cache = ResultCache(cache_dir or DEFAULT_DIR)
+    keys = claim_keys(loaded.claims, g, precisions, seed) if use_cache else {}
+    runs: dict[str, dict] = {}
+    for cid in wanted:
+        hit = cache.get(keys[cid]) if cid in keys else None
+        if hit is not None:
+            runs[cid] = hit["record"]
+    durations = cache.durations()
+    todo = sorted((loaded.claims[cid] for cid in wanted if cid not in runs),
+                  key=lambda c: (-durations.get(c.id, 1.0), c.id))  # slow claims first
     if on_start:
-        on_start(len(todo))
-    runs = run_all(todo, jobs=jobs, timeout_s=timeout_s, memory_mb=memory_mb, seed=seed,
-                   precisions=precisions, on_done=on_done)
+        on_start(len(todo), len(runs))
+    fresh = run_all(todo, jobs=jobs, timeout_s=timeout_s, memory_mb=memory_mb, seed=seed,
+                    precisions=precisions, on_done=on_done)
+    for cid, rec in fresh.items():
+        if use_cache and cid in keys:
+            cache.put(keys[cid], rec)
+        if rec.get("duration_s") is not None:
+            durations[cid] = rec["duration_s"]
+    if fresh and use_cache:
+        cache.save_durations(durations)
+    runs.update(fresh)
     if only is not None:
         loaded.claims = {cid: c for cid, c in loaded.claims.items() if cid in only or cid in runs}
-    return assemble(loaded, runs, graph_problems, summary, g, started, command, str(claims_dir), seed, jobs)
+    results = assemble(loaded, runs, graph_problems, summary, g, started, command, str(claims_dir), seed, jobs)
+    results["run"].update(checked=len(fresh), cached=len(runs) - len(fresh))
+    return results
 
 
 def exit_code(results: dict) -> int:

@@ -13,15 +13,14 @@ precisions; a value that stays inside the band is undecided. Holding on every in
 
 from __future__ import annotations
 
+from verify.lazy import sp, S  # SymPy is imported on first use, not on `verify --help`
+
 import random
 from typing import Optional
-
-import sympy as sp
 
 from verify.checks import Settings, check_kind, common_options, counterexample, result, symbols_for
 from verify.errors import EvalError, ExprError, LimitExceeded
 from verify.expr import nodes as N
-from verify.expr import symbolic as S
 from verify.instances import draw, failed_hypotheses
 from verify.model import CheckSpec, Claim
 

@@ -12,16 +12,15 @@ hypotheses: a non-zero value (a wrong sign) is a counterexample; else the check 
 
 from __future__ import annotations
 
+from verify.lazy import sp, S  # SymPy is imported on first use, not on `verify --help`
+
 import itertools
 import random
 from typing import Optional
 
-import sympy as sp
-
 from verify.checks import Settings, check_kind, common_options, counterexample, result, symbols_for
 from verify.errors import EvalError, ExprError, LimitExceeded
 from verify.expr import nodes as N
-from verify.expr import symbolic as S
 from verify.instances import draw, draw_order, failed_hypotheses
 from verify.model import CheckSpec, Claim, SymbolSpec
 

@@ -1,0 +1,39 @@
+"""The pytest plugin: claims as test items, failures with file, counterexample and seed."""
+
+from conftest import claim_text
+
+pytest_plugins = ["pytester"]
+
+GOOD = claim_text("good", "symbols:\n  x: {real: [1, 4]}\nchecks:\n  - numeric: sqrt(x) <= (x + 1) / 2\n    n: 5\n")
+BROKEN = claim_text("broken", "symbols:\n  x: {real: [1, 4]}\nchecks:\n  - numeric: sqrt(x) >= (x + 1) / 2\n    n: 5\n")
+FALSE_AS_EXPECTED = claim_text("noted", "symbols:\n  x: {real: [1, 4]}\nchecks:\n  - numeric: x >= 2\n    n: 5\n",
+                               expect="fails", extra="corrected_by: good\n")
+
+
+def test_claims_are_items(pytester):
+    claims = pytester.mkdir("claims")
+    (claims / "good.yaml").write_text(GOOD)
+    (claims / "broken.yaml").write_text(BROKEN)
+    (claims / "noted.yaml").write_text(FALSE_AS_EXPECTED)
+    result = pytester.runpytest_subprocess("claims", "--junitxml=out.xml", "-k", "good or broken or noted")
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(["*broken.yaml:1: broken: refuted (expected holds)*",
+                                 "*counterexample: x = *", "*replay: verify check broken --seed*"])
+    xml = (pytester.path / "out.xml").read_text()
+    assert 'name="status" value="refuted"' in xml and 'name="status" value="supported"' in xml
+
+
+def test_k_selects_by_id(pytester):
+    claims = pytester.mkdir("claims")
+    (claims / "good.yaml").write_text(GOOD)
+    (claims / "broken.yaml").write_text(BROKEN)
+    result = pytester.runpytest_subprocess("claims", "-k", "good")
+    result.assert_outcomes(passed=1, deselected=1)
+
+
+def test_invalid_claim_is_a_collection_error(pytester):
+    claims = pytester.mkdir("claims")
+    (claims / "bad.yaml").write_text(GOOD.replace("uses: []", "uess: []"))
+    result = pytester.runpytest_subprocess("claims")
+    result.stdout.fnmatch_lines(["*unknown key 'uess' (did you mean 'uses'?)*"])
+    assert result.ret != 0
