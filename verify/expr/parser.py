@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from fractions import Fraction
 from typing import Callable, Iterable, Optional
 
@@ -84,7 +85,9 @@ class Parser:
             raise ExprError("empty expression")
         self._src = source
         try:
-            tree = ast.parse(source, mode="eval")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # Python's SyntaxWarnings are not for claim authors
+                tree = ast.parse(source, mode="eval")
         except SyntaxError as exc:
             col = exc.offset or 0
             raise ExprError(f"syntax error: {exc.msg}",
