@@ -49,6 +49,10 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--memory-mb", type=int, default=2048, help="memory per worker in MB (default 2048)")
         sp.add_argument("--precision", default="50,80",
                         help="the two (or more) working precisions in digits (default 50,80)")
+        sp.add_argument("--limit", action="append", default=[], metavar="NAME=N",
+                        help="raise a cost bound, e.g. --limit max_range=1000000 (names: max_dim, "
+                             "max_draw_dim, max_range, max_power, max_exp_bits, max_factorial, "
+                             "max_symbolic_entries)")
         sp.add_argument("--no-cache", action="store_true",
                         help="check every claim again, ignoring the result cache in .verify_cache/")
 
@@ -126,8 +130,19 @@ class Progress:
               + (f" ({t:.1f}s)" if t else ""), file=sys.stderr, flush=True)
 
 
+def _apply_limits(args) -> None:
+    from verify.limits import set_limit
+    for text in getattr(args, "limit", []):
+        try:
+            set_limit(text)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            raise SystemExit(2)
+
+
 def cmd_all(args) -> int:
     from verify.pipeline import exit_code, run_pipeline
+    _apply_limits(args)
     from verify.report import write_report
     claims_dir = Path(args.claims)
     if not claims_dir.is_dir():
@@ -168,9 +183,10 @@ def _problem_text(p: dict) -> str:
 
 
 def cmd_check(args) -> int:
-    from verify.pipeline import exit_code, run_pipeline
+    from verify.pipeline import run_pipeline
     from verify.pipeline import claim_files
     from verify.validate import load_claim
+    _apply_limits(args)
     target = Path(args.target)
     claims_dir, files, only = Path(args.claims), None, {args.target}
     if target.suffix in (".yaml", ".yml") or target.is_file():

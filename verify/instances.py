@@ -9,7 +9,8 @@ from typing import Any, Iterable, Optional
 
 from mpmath import mp
 
-from verify.errors import EvalError, LimitExceeded, Undecided
+from verify import limits
+from verify.errors import EvalError, Undecided
 from verify.expr import nodes as N
 from verify.expr import numeric as num
 from verify.model import Claim, Hypothesis, SymbolSpec
@@ -17,7 +18,6 @@ from verify.samplers import SAMPLERS
 
 Exact = Any  # Fraction | int | list[list[Fraction]]
 SETUP_DPS = 60
-MAX_DRAW_DIM = 24
 
 
 def symbol_deps(spec: SymbolSpec) -> set[str]:
@@ -94,8 +94,9 @@ def draw_symbol(spec: SymbolSpec, rng: random.Random, i: int, exact: dict[str, E
     shape = None
     if spec.shape is not None:
         shape = (_int_of(spec.shape[0], exact, "a row count"), _int_of(spec.shape[1], exact, "a column count"))
-        if max(shape) > MAX_DRAW_DIM or min(shape) < 1:
-            raise LimitExceeded(f"shape of {spec.name}", f"{shape[0]}x{shape[1]}", f"1..{MAX_DRAW_DIM}")
+        if min(shape) < 1:
+            raise EvalError(f"shape of {spec.name} is {shape[0]}x{shape[1]}: sizes start at 1")
+        limits.check("max_draw_dim", f"shape of {spec.name}", max(shape), f"{shape[0]}x{shape[1]}")
     args = spec.sampler_args
     if spec.range is not None and args is None:
         args = list(spec.range)

@@ -19,7 +19,7 @@ import math
 from verify.checks import Settings, check_kind, common_options, counterexample, result
 from verify.checks.numeric import Sampling
 from verify.errors import EvalError, ExprError, LimitExceeded
-from verify.expr import nodes as N
+
 from verify.model import CheckSpec, Claim
 from verify.verdict import is_relation, relation_verdict
 

@@ -18,6 +18,7 @@ import itertools
 import random
 from typing import Optional
 
+from verify import limits
 from verify.checks import Settings, check_kind, common_options, counterexample, result, symbols_for
 from verify.errors import EvalError, ExprError, LimitExceeded
 from verify.expr import nodes as N
@@ -74,8 +75,7 @@ def sympy_env(symbols: dict[str, SymbolSpec], ints: dict[str, int]) -> dict:
             env[name] = sp.Symbol(name, commutative=False)
         elif spec.type in ("matrix", "vector"):
             r, c = (S._int(S.evaluate(x, ctx), f"the shape of {name} (give it in dims:)") for x in spec.shape)
-            if r * c > 400:
-                raise LimitExceeded(f"symbolic matrix {name}", f"{r}x{c}", "400 entries")
+            limits.check("max_symbolic_entries", f"entries of the symbolic matrix {name}", r * c)
             sep = "_" if max(r, c) > 9 else ""
             if c == 1:
                 env[name] = sp.ImmutableMatrix(r, 1, [sp.Symbol(f"{name}_{i + 1}", real=True) for i in range(r)])

@@ -14,13 +14,10 @@ from typing import Any, Callable
 
 from mpmath import mp
 
-from verify.errors import EvalError, LimitExceeded, Undecided
+from verify import limits
+from verify.errors import EvalError, Undecided
 from verify.expr import nodes as N
 
-MAX_DIM = 64            # rows or columns of any matrix
-MAX_RANGE = 100_000     # terms of sum/prod/first, steps of iterate
-MAX_POWER = 10**6       # integer exponent of a matrix power
-MAX_EXP_BITS = 10**7    # |exponent| * bits of a power of an exact integer (estimated)
 
 
 class Identity:
@@ -96,8 +93,8 @@ def _shape(v):
 
 
 def _check_dim(v):
-    if is_mat(v) and (v.rows > MAX_DIM or v.cols > MAX_DIM):
-        raise LimitExceeded("matrix size", f"{v.rows}x{v.cols}", f"{MAX_DIM}x{MAX_DIM}")
+    if is_mat(v):
+        limits.check("max_dim", "matrix size", max(v.rows, v.cols), f"{v.rows}x{v.cols}")
     return v
 
 
@@ -154,8 +151,7 @@ def power(a, b):
             raise EvalError(f"power of a non-square {a.rows}x{a.cols} matrix")
         if b != int(b) or b < 0:
             raise EvalError("matrix powers need a non-negative integer exponent")
-        if abs(b) > MAX_POWER:
-            raise LimitExceeded("matrix exponent", int(b), MAX_POWER)
+        limits.check("max_power", "matrix exponent", int(abs(b)))
         n = int(b)
         entry = _POWERS.get((id(a), mp.prec))
         if entry is None or entry[0] is not a:
@@ -382,8 +378,7 @@ def _size(n) -> int:
     n = scalar(n)
     if n != int(n) or n < 0:
         raise EvalError(f"a size must be a non-negative integer, got {n}")
-    if n > MAX_DIM:
-        raise LimitExceeded("matrix size", int(n), MAX_DIM)
+    limits.check("max_dim", "matrix size", int(n))
     return int(n)
 
 
@@ -406,8 +401,7 @@ def _step(ctx, z):
 
 
 def _factorial(n):
-    if n > 10_000:
-        raise LimitExceeded("factorial argument", int(n), 10_000)
+    limits.check("max_factorial", "factorial argument", int(n))
     return mp.factorial(n)
 
 
@@ -470,8 +464,7 @@ def _int_bound(node, ctx, what):
 
 def _range(node, ctx):
     lo, hi = _int_bound(node.args[2], ctx, "lower bound"), _int_bound(node.args[3], ctx, "upper bound")
-    if hi - lo + 1 > MAX_RANGE:
-        raise LimitExceeded("range length", hi - lo + 1, MAX_RANGE)
+    limits.check("max_range", "range length", hi - lo + 1)
     return lo, hi
 
 
@@ -514,8 +507,7 @@ def _iterate(node, ctx):
     var = node.args[1].name
     x = evaluate(node.args[2], ctx)
     steps = _int_bound(node.args[3], ctx, "number of steps")
-    if steps > MAX_RANGE:
-        raise LimitExceeded("iterations", steps, MAX_RANGE)
+    limits.check("max_range", "iterations", steps)
     for _ in range(steps):
         x = evaluate(node.args[0], _bound(ctx, var, x))
     return x
@@ -568,8 +560,7 @@ def _hessian(node, ctx):
     base = ctx.values.get(var)
     idx = _entries(base)
     n = len(idx)
-    if n > MAX_DIM:
-        raise LimitExceeded("Hessian size", n, MAX_DIM)
+    limits.check("max_dim", "Hessian size", n)
     H = mp.matrix(n, n)
     flat = [base[i, j] if is_mat(base) else base for i, j in idx]
 

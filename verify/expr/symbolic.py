@@ -11,9 +11,9 @@ from typing import Any, Callable
 
 import sympy as sp
 
-from verify.errors import EvalError, LimitExceeded
+from verify.errors import EvalError
 from verify.expr import nodes as N
-from verify.expr.numeric import MAX_DIM, MAX_EXP_BITS, MAX_RANGE
+from verify import limits
 
 Mat = sp.MatrixBase
 
@@ -56,10 +56,9 @@ def scalar(v):
 def _guard_power(base, exp):
     if isinstance(exp, sp.Integer) and isinstance(base, (sp.Integer, sp.Rational)):
         bits = max(abs(base.p).bit_length(), abs(base.q).bit_length())
-        if bits * abs(int(exp)) > MAX_EXP_BITS:
-            raise LimitExceeded("size of an exact power (bits)", bits * abs(int(exp)), MAX_EXP_BITS)
-    if is_mat(base) and isinstance(exp, sp.Integer) and abs(int(exp)) > 10_000:
-        raise LimitExceeded("matrix exponent", int(exp), 10_000)
+        limits.check("max_exp_bits", "size of an exact power (bits)", bits * abs(int(exp)))
+    if is_mat(base) and isinstance(exp, sp.Integer):
+        limits.check("max_power", "matrix exponent", abs(int(exp)))
 
 
 def binop(op, a, b):
@@ -132,8 +131,7 @@ def _eigs(A):
 
 def _size(n):
     n = _int(n, "a size")
-    if n > MAX_DIM:
-        raise LimitExceeded("matrix size", n, MAX_DIM)
+    limits.check("max_dim", "matrix size", n)
     return n
 
 
@@ -199,8 +197,8 @@ SYMBOLIC: dict[str, Callable] = {
 
 def _factorial_arg(n):
     n = scalar(n)
-    if n.is_number and n > 10_000:
-        raise LimitExceeded("factorial argument", n, 10_000)
+    if n.is_number:
+        limits.check("max_factorial", "factorial argument", n)
     return n
 
 
@@ -255,8 +253,7 @@ def _sum_like(node, ctx, combine, empty, concrete_fn):
     var = node.args[1].name
     lo, hi = scalar(evaluate(node.args[2], ctx)), scalar(evaluate(node.args[3], ctx))
     if lo.is_Integer and hi.is_Integer:
-        if int(hi) - int(lo) + 1 > MAX_RANGE:
-            raise LimitExceeded("range length", int(hi) - int(lo) + 1, MAX_RANGE)
+        limits.check("max_range", "range length", int(hi) - int(lo) + 1)
         total = None
         for k in range(int(lo), int(hi) + 1):
             term = evaluate(node.args[0], _bound(ctx, var, sp.Integer(k)))
@@ -355,8 +352,7 @@ def _iterate(node, ctx):
     var = node.args[1].name
     x = evaluate(node.args[2], ctx)
     steps = _int(evaluate(node.args[3], ctx), "number of steps")
-    if steps > MAX_RANGE:
-        raise LimitExceeded("iterations", steps, MAX_RANGE)
+    limits.check("max_range", "iterations", steps)
     for _ in range(steps):
         x = evaluate(node.args[0], _bound(ctx, var, x))
     return x
@@ -365,8 +361,7 @@ def _iterate(node, ctx):
 def _first(node, ctx):
     var = node.args[1].name
     lo, hi = _int(evaluate(node.args[2], ctx), "lower bound"), _int(evaluate(node.args[3], ctx), "upper bound")
-    if hi - lo + 1 > MAX_RANGE:
-        raise LimitExceeded("range length", hi - lo + 1, MAX_RANGE)
+    limits.check("max_range", "range length", hi - lo + 1)
     for k in range(lo, hi + 1):
         cond = evaluate(node.args[0], _bound(ctx, var, sp.Integer(k)))
         if cond is sp.true:
