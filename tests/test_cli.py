@@ -129,3 +129,17 @@ def test_repo_claims_all_as_expected():
                          cwd=repo, capture_output=True, text=True, timeout=3000)
     print(out.stdout[-3000:], out.stderr[-3000:])
     assert out.returncode == 0
+
+
+def test_results_json_matches_its_published_schema(tmp_path, write_claim):
+    import jsonschema
+    from importlib import resources
+    write_claim("good", GOOD)
+    write_claim("broken", BROKEN)
+    run(["all", "-j", "1", "--no-cache"], tmp_path)
+    schema = json.loads(resources.files("verify").joinpath("schemas", "results.schema.json").read_text())
+    results = json.loads((tmp_path / "reports" / "results.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(results)
+    results["claims"][0]["status"] = "fine"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft202012Validator(schema).validate(results)

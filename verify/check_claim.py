@@ -27,11 +27,11 @@ def stable_seed(claim_id: str) -> int:
     return zlib.crc32(claim_id.encode("utf-8"))
 
 
-def conclusions(claim: Claim) -> list[N.Compare]:
+def conclusions(claim: Claim) -> list:
     """The relations a necessity case must break: numeric checks and calc chains' endpoints."""
     out = []
     for spec in claim.checks:
-        if spec.kind == "numeric":
+        if spec.kind in ("numeric", "exact"):
             out.append(spec.nodes)
         elif spec.kind == "calc":
             rel = chain_relation([s["rel"] for s in spec.nodes["steps"]])
@@ -66,7 +66,7 @@ def run_necessity(claim: Claim, case: NecessityCase, settings: Settings, index: 
         for rel in rels:
             try:
                 v = relation_verdict(rel, inst, settings.precisions)
-            except (EvalError, LimitExceeded) as exc:
+            except (EvalError, LimitExceeded, ArithmeticError, ValueError, TypeError) as exc:
                 return {**rec, "outcome": "needed", "counterexample": counterexample(inst),
                         "message": f"without {case.drop} the conclusion is not even defined: {exc}"}
             if v.holds is False:

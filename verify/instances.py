@@ -47,12 +47,15 @@ def draw_order(symbols: dict[str, SymbolSpec]) -> list[str]:
 
 
 def to_fraction(x) -> Fraction:
-    """An mpmath value (or exact number) as an exact Fraction (30 significant digits)."""
+    """An mpmath value (or exact number) as the exact Fraction it stores (no rounding)."""
     if isinstance(x, (Fraction, int)):
         return Fraction(x)
-    if mp.isinf(x):
-        raise EvalError("a sampler bound is infinite")
-    return Fraction(mp.nstr(x, 30))
+    if isinstance(x, bool):
+        return Fraction(int(x))
+    if not mp.isfinite(x):
+        raise EvalError(f"a computed value is {x}, not a finite number")
+    man, exp = mp.mpf(x).man_exp
+    return Fraction(int(man)) * (Fraction(2) ** int(exp))
 
 
 def exact_value(v) -> Exact:
@@ -67,12 +70,54 @@ def mp_env(exact: dict[str, Exact]) -> dict[str, Any]:
 
 
 def eval_const(node, exact: dict[str, Exact]):
+    """A constant expression of earlier values, as an mpmath value at SETUP_DPS digits."""
     with mp.workdps(SETUP_DPS):
         return num.evaluate(node, num.Ctx(mp_env(exact)))
 
 
+def const_value(node, exact: dict[str, Exact]) -> Exact:
+    """A constant expression as an exact value: by rational arithmetic where it is rational
+    (so 1/3 stays 1/3), else the exact binary value computed at SETUP_DPS digits."""
+    value = exact_arith(node, exact)
+    return value if value is not None else exact_value(eval_const(node, exact))
+
+
+def exact_arith(node, exact: dict[str, Exact]):
+    """Evaluate + - * / ** (integer powers), negation, numbers, symbols and matrix literals of
+    scalars exactly; None when the tree needs anything else."""
+    t = type(node)
+    if t is N.Num:
+        return node.value
+    if t is N.Sym:
+        v = exact.get(node.name)
+        return Fraction(v) if isinstance(v, (int, Fraction)) else None
+    if t is N.Neg:
+        v = exact_arith(node.operand, exact)
+        return -v if isinstance(v, Fraction) else None
+    if t is N.BinOp and node.op in "+-*/" or (t is N.BinOp and node.op == "**"):
+        a, b = exact_arith(node.left, exact), exact_arith(node.right, exact)
+        if not (isinstance(a, Fraction) and isinstance(b, Fraction)):
+            return None
+        if node.op == "**":
+            if b.denominator != 1 or abs(b) > 64 or (a == 0 and b < 0):
+                return None
+            return a ** int(b)
+        if node.op == "/" and b == 0:
+            return None
+        return {"+": a + b, "-": a - b, "*": a * b, "/": a / b if b else None}[node.op]
+    if t is N.Call and node.fn == "matrix":
+        vals = [exact_arith(x, exact) for x in node.args]
+        if any(not isinstance(v, Fraction) for v in vals):
+            return None
+        r, c = int(vals[0]), int(vals[1])
+        return [[vals[2 + i * c + j] for j in range(c)] for i in range(r)]
+    return None
+
+
 def _int_of(node, exact, what) -> int:
-    v = num.scalar(eval_const(node, exact))
+    v = const_value(node, exact)
+    if isinstance(v, list):
+        raise EvalError(f"{what} is a matrix, not an integer")
     if v != int(v):
         raise EvalError(f"{what} evaluates to {v}, not an integer")
     return int(v)
@@ -83,13 +128,13 @@ def _eval_args(args, exact):
         return [_eval_args(a, exact) for a in args]
     if args is None:
         return None
-    return exact_value(eval_const(args, exact))
+    return const_value(args, exact)
 
 
 def draw_symbol(spec: SymbolSpec, rng: random.Random, i: int, exact: dict[str, Exact]) -> Exact:
     """Draw one symbol's value given the values drawn so far."""
     if spec.value is not None:
-        v = exact_value(eval_const(spec.value, exact))
+        v = const_value(spec.value, exact)
         return int(v) if spec.type == "integer" else v
     shape = None
     if spec.shape is not None:

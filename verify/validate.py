@@ -14,7 +14,7 @@ from verify.checks import CHECKS, OPTION_KEYS
 from verify.errors import ClaimFileError, EvalError, ExprError, LimitExceeded, Problem, did_you_mean
 from verify.expr import nodes as N
 from verify.expr.parser import check_name, parse, parse_definitions
-from verify.instances import eval_const, exact_value
+from verify.instances import const_value
 from verify.model import CheckSpec, Claim, Hypothesis, NecessityCase, SymbolSpec
 from verify.samplers import SAMPLERS
 
@@ -212,7 +212,7 @@ class ClaimBuilder:
                 raise Located(path + (name,), ExprError(
                     f"{name!r} is not a symbol of this claim{did_you_mean(name, symbols)}"))
             node = self.value_node(path + (name,), val)
-            v = exact_value(eval_const(node, out))
+            v = const_value(node, out)
             out[name] = int(v) if symbols[name].type == "integer" else v
         return out
 

@@ -89,6 +89,8 @@ def _pair_verdict(op: str, a, b, band) -> tuple[Optional[bool], Any]:
         truth = {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "==": a == b, "!=": a != b}[op]
         return truth, (mp.inf if truth else -mp.inf)
     scale = max(1, abs(a), abs(b))
+    if a == b:  # exactly equal at this precision (exact inputs): decided, not a band case
+        return {"==": True, "!=": False, "<": False, ">": False, "<=": True, ">=": True}[op], mp.mpf(0)
     if op in ("==", "!="):
         rel = abs(a - b) / scale
         if op == "==":

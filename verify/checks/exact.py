@@ -23,6 +23,7 @@ from verify.errors import EvalError, ExprError, LimitExceeded
 from verify.expr import nodes as N
 from verify.instances import draw, failed_hypotheses
 from verify.model import CheckSpec, Claim
+from verify.verdict import is_relation
 
 
 SCHEMA = {"$ref": "#/$defs/expr",
@@ -31,7 +32,7 @@ SCHEMA = {"$ref": "#/$defs/expr",
 
 def prepare(entry: dict, claim: Claim, ctx) -> CheckSpec:
     node = ctx.parse(entry["exact"])
-    if not isinstance(node, N.Compare):
+    if not is_relation(node):
         raise ExprError("an exact check needs a relation", "write lhs == rhs, lhs <= rhs, ...")
     opts = common_options(entry, claim, ctx.parse_symbol)
     opts["instances"] = [ctx.instance(i, inst) for i, inst in enumerate(entry.get("instances", []))]
@@ -89,7 +90,17 @@ def decide(op: str, a, b, precisions) -> Optional[bool]:
             ">": sign < 0, ">=": sign <= 0}[op]
 
 
-def holds_at(node: N.Compare, inst: dict, precisions) -> tuple[Optional[bool], list]:
+def holds_at(node, inst: dict, precisions) -> tuple[Optional[bool], list]:
+    """Decide a relation (a chain, or an `and` of relations) exactly on one instance."""
+    if isinstance(node, N.Logic):
+        verdict, vals = True, []
+        for part in node.operands:
+            ok, vals = holds_at(part, inst, precisions)
+            if ok is False:
+                return False, vals
+            if ok is None:
+                verdict = None
+        return verdict, vals
     env = {k: to_sympy(v) for k, v in inst.items()}
     vals = [S.evaluate(o, S.SymCtx(env)) for o in node.operands]
     verdict: Optional[bool] = True

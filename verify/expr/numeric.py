@@ -257,6 +257,21 @@ def _inv(A):
         raise EvalError("inverse of a singular matrix") from None
 
 
+def _pinv(ctx, A):
+    """Moore-Penrose pseudo-inverse from the SVD; singular values inside the band count as 0."""
+    A = _as_mat(A)
+    U, S, V = mp.svd_r(A)
+    top = max(S) if len(S) else 0
+    cut = ctx.band * max(1, top)
+    out = mp.zeros(A.cols, A.rows)
+    for k in range(len(S)):
+        if abs(S[k] - cut) <= cut / 2 and S[k] != 0:
+            raise Undecided("a singular value sits at the pseudo-inverse's tolerance")
+        if S[k] > cut:
+            out += (V[k, :].T * U[:, k].T) / S[k]
+    return out
+
+
 def _hadamard(A, B):
     A, B = _as_mat(A), _as_mat(B)
     if _shape(A) != _shape(B):
@@ -277,6 +292,8 @@ def _compare_scalar(ctx, a, b, op):
         return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "==": a == b, "!=": a != b}[op]
     band = ctx.band * max(1, abs(a), abs(b))
     diff = b - a
+    if diff == 0:  # exactly equal (exact inputs): decided
+        return op in ("==", "<=", ">=")
     if op == "==":
         return abs(diff) <= band
     if op == "!=":
@@ -332,6 +349,9 @@ NUMERIC: dict[str, Callable] = {
     "rank": _rank,
     "dot": lambda ctx, u, v: _dot(u, v),
     "hadamard": lambda ctx, A, B: _hadamard(A, B),
+    "pinv": lambda ctx, A: _pinv(ctx, A),
+    "maxentry": lambda ctx, A: max(_as_mat(A)[i, j] for i in range(_as_mat(A).rows) for j in range(_as_mat(A).cols)),
+    "minentry": lambda ctx, A: min(_as_mat(A)[i, j] for i in range(_as_mat(A).rows) for j in range(_as_mat(A).cols)),
     "outer": lambda ctx, u, v: _check_dim(_as_mat(u) * _as_mat(v).T),
     "diag": lambda ctx, v: mp.diag([_as_mat(v)[i] for i in range(len(_as_mat(v)))]),
     "eye": lambda ctx, n: mp.eye(_size(n)),
