@@ -143,3 +143,25 @@ def test_results_json_matches_its_published_schema(tmp_path, write_claim):
     results["claims"][0]["status"] = "fine"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.Draft202012Validator(schema).validate(results)
+
+
+def test_cache_rechecks_an_edited_lemma_and_what_rests_on_it(tmp_path, write_claim):
+    body = "symbols:\n  x: {real: [1, 4]}\nchecks:\n  - numeric: x >= 1\n    n: 3\n"
+    write_claim("a", claim_text("a", body))
+    write_claim("b", claim_text("b", body, uses="[a]"))
+    write_claim("c", claim_text("c", body))
+    run(["all", "-j", "1"], tmp_path)
+    results = json.loads((tmp_path / "reports" / "results.json").read_text())
+    assert (results["run"]["checked"], results["run"]["cached"]) == (3, 0)
+    run(["all", "-j", "1"], tmp_path)
+    results = json.loads((tmp_path / "reports" / "results.json").read_text())
+    assert (results["run"]["checked"], results["run"]["cached"]) == (0, 3)
+    a = write_claim.folder / "a.yaml"
+    a.write_text(a.read_text().replace("title: a test claim", "title: edited"))
+    run(["all", "-j", "1"], tmp_path)
+    results = json.loads((tmp_path / "reports" / "results.json").read_text())
+    assert (results["run"]["checked"], results["run"]["cached"]) == (2, 1)
+    (tmp_path / ".verify_cache").joinpath("durations.json").write_text("{corrupt")
+    for entry in (tmp_path / ".verify_cache").rglob("*.json"):
+        entry.write_text("not json")
+    assert run(["all", "-j", "1"], tmp_path) == 0  # a corrupt cache is ignored, never fatal

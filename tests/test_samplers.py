@@ -72,3 +72,15 @@ def test_draws_are_exact_and_seeded():
     a = SAMPLERS["orthogonal"].draw(random.Random("s"), (3, 3), None, 5)
     b = SAMPLERS["orthogonal"].draw(random.Random("s"), (3, 3), None, 5)
     assert a == b and all(isinstance(x, Fraction) for row in a for x in row)
+
+
+def test_computed_values_are_exact():
+    from mpmath import mp
+    from verify.instances import const_value, to_fraction
+    from verify.expr.parser import parse
+    assert to_fraction(mp.mpf(-0.125)) == Fraction(-1, 8)
+    assert const_value(parse("c * 2 / 3", ["c"]), {"c": Fraction(-1, 4)}) == Fraction(-1, 6)
+    assert const_value(parse("c * 2 / sqrt(4)", ["c"]), {"c": Fraction(-1, 4)}) == Fraction(-1, 4)
+    with mp.workdps(60):
+        third = mp.mpf(1) / 3
+    assert abs(to_fraction(third) - Fraction(1, 3)) < Fraction(1, 10**55)

@@ -37,9 +37,19 @@ def environment_key(precisions, seed) -> str:
     from mpmath.libmp import BACKEND
 
     from verify import __version__
-    env = {"verify": __version__, "sympy": version("sympy"), "mpmath": version("mpmath"),
-           "backend": BACKEND, "precisions": list(precisions), "seed": seed}
+    env = {"verify": __version__, "code": code_digest(), "sympy": version("sympy"),
+           "mpmath": version("mpmath"), "backend": BACKEND, "precisions": list(precisions), "seed": seed}
     return _canonical(env)
+
+
+def code_digest() -> str:
+    """A digest of verify's own source, so a changed engine never reuses old verdicts."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        h.update(str(path.relative_to(root)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def claim_keys(claims: dict, g: nx.DiGraph, precisions, seed) -> dict[str, str]:

@@ -54,8 +54,9 @@ def to_fraction(x) -> Fraction:
         return Fraction(int(x))
     if not mp.isfinite(x):
         raise EvalError(f"a computed value is {x}, not a finite number")
-    man, exp = mp.mpf(x).man_exp
-    return Fraction(int(man)) * (Fraction(2) ** int(exp))
+    sign, man, exp, _ = (x if isinstance(x, mp.mpf) else mp.mpf(x))._mpf_  # no re-rounding
+    value = Fraction(int(man)) * (Fraction(2) ** int(exp))
+    return -value if sign else value
 
 
 def exact_value(v) -> Exact:
