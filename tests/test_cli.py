@@ -165,3 +165,12 @@ def test_cache_rechecks_an_edited_lemma_and_what_rests_on_it(tmp_path, write_cla
     for entry in (tmp_path / ".verify_cache").rglob("*.json"):
         entry.write_text("not json")
     assert run(["all", "-j", "1"], tmp_path) == 0  # a corrupt cache is ignored, never fatal
+
+
+def test_instance_value_of_the_wrong_type_is_a_clear_error(tmp_path, write_claim, capsys):
+    text = GOOD.replace("checks:", "  N: {integer: [1, 2]}\nchecks:") + \
+        "necessity:\n  - {drop: pos, instance: {N: [[1, 2]]}}\n"
+    text = text.replace("symbols:", "assume:\n  - {name: pos, latex: 'x', expr: 'x > 0'}\nsymbols:")
+    write_claim("good", text)
+    assert run(["lint"], tmp_path) == 2
+    assert "N is a integer symbol: its value must be a number" in capsys.readouterr().out

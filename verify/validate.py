@@ -213,7 +213,17 @@ class ClaimBuilder:
                     f"{name!r} is not a symbol of this claim{did_you_mean(name, symbols)}"))
             node = self.value_node(path + (name,), val)
             v = const_value(node, out)
-            out[name] = int(v) if symbols[name].type == "integer" else v
+            typ = symbols[name].type
+            if typ in ("index", "operator"):
+                raise Located(path + (name,), ExprError(f"{name} is an {typ}: it takes no value"))
+            if (typ in ("matrix", "vector")) != isinstance(v, list):
+                want = "a matrix [[...], ...] or vector [...]" if typ in ("matrix", "vector") else "a number"
+                raise Located(path + (name,), ExprError(f"{name} is a {typ} symbol: its value must be {want}"))
+            if typ == "integer":
+                if v != int(v):
+                    raise Located(path + (name,), ExprError(f"{name} is an integer symbol, got {v}"))
+                v = int(v)
+            out[name] = v
         return out
 
 
