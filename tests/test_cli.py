@@ -174,3 +174,9 @@ def test_instance_value_of_the_wrong_type_is_a_clear_error(tmp_path, write_claim
     write_claim("good", text)
     assert run(["lint"], tmp_path) == 2
     assert "N is a integer symbol: its value must be a number" in capsys.readouterr().out
+
+
+def test_lint_reports_latex_that_will_not_render(tmp_path, write_claim, capsys):
+    write_claim("good", GOOD.replace("statement: 'x'", "statement: '\\\\frac{1'"))
+    assert run(["lint"], tmp_path) == 2
+    assert "LaTeX that will not render" in capsys.readouterr().out

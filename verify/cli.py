@@ -241,12 +241,29 @@ def cmd_lint(args) -> int:
     problems = list(loaded.problems)
     if files is None:
         problems += build_graph(loaded.claims)[1]
+    problems += _latex_problems(loaded.claims)
     for p in problems:
         print(p)
     n = len(loaded.claims) + len(loaded.invalid_files)
     print(f"{len(loaded.claims)} of {n} files valid" + (f"; {len(problems)} problem(s)" if problems else ""),
           file=sys.stderr)
     return 2 if problems else 0
+
+
+def _latex_problems(claims) -> list:
+    """LaTeX that would not render in the report (shown there as source with a warning)."""
+    from verify.errors import Problem
+    from verify.report.math import latex_problems
+    out = []
+    for c in claims.values():
+        fields = [(("statement",), c.statement)] + [(("assume", i, "latex"), h.latex)
+                                                    for i, h in enumerate(c.assume)]
+        for path, tex in fields:
+            why = latex_problems(tex)
+            if why:
+                out.append(Problem(c.file, c.line_of(*path), 1, f"LaTeX that will not render: {why}",
+                                   "the report shows it as source with a warning; fix the LaTeX"))
+    return out
 
 
 def cmd_graph(args) -> int:

@@ -149,6 +149,13 @@ def _brace_problem(latex: str) -> str | None:
     return f"{depth} unclosed '{{'" if depth > 0 else None
 
 
+# Standard LaTeX operators that latex2mathml does not know, written as \operatorname.
+_ALIAS_MAP = {r"\arg": r"\operatorname{arg}", r"\argmin": r"\operatorname{arg\,min}",
+              r"\argmax": r"\operatorname{arg\,max}", r"\sech": r"\operatorname{sech}",
+              r"\rank": r"\operatorname{rank}", r"\tr": r"\operatorname{tr}", r"\diag": r"\operatorname{diag}"}
+_ALIASES = re.compile("|".join(re.escape(k) + r"(?![A-Za-z])" for k in sorted(_ALIAS_MAP, key=len, reverse=True)))
+
+
 @functools.lru_cache(maxsize=8192)
 def _convert(latex: str, display: bool) -> tuple[str | None, str | None]:
     """Returns (safe MathML or None, problem or None). Cached: formulas repeat a lot."""
@@ -161,7 +168,8 @@ def _convert(latex: str, display: bool) -> tuple[str | None, str | None]:
     try:
         from latex2mathml.converter import convert
 
-        raw = convert(source, display="block" if display else "inline")
+        raw = convert(_ALIASES.sub(lambda m: _ALIAS_MAP[m.group(0)], source),
+                      display="block" if display else "inline")
     except Exception as exc:  # the library raises many private exception types
         detail = str(exc).strip()
         return None, f"{type(exc).__name__}{': ' + detail if detail else ''}"
