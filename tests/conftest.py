@@ -54,3 +54,9 @@ def problems_of(tmp_path: Path, text: str, name: str = "t") -> list:
     p = tmp_path / f"{name}.yaml"
     p.write_text(text, encoding="utf-8")
     return load_claim(p)[1]
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Print the time of the full `verify all` run (tests/test_cli.py::test_repo_claims_all_as_expected)."""
+    for line in getattr(config, "_verify_all", []):
+        terminalreporter.write_line(f"verify all on the repository: {line}")

@@ -108,7 +108,8 @@ def names(node: Node) -> set[str]:
 
 
 def substitute(node: Node, mapping: dict[str, Node]) -> Node:
-    """Replace symbols by trees (used to expand `define` macros)."""
+    """Replace symbols by trees (used to expand `define` macros). Subtrees that do not mention a
+    replaced name are returned as they are (shared), so evaluators can compute them once."""
     if isinstance(node, Sym):
         return mapping.get(node.name, node)
     if isinstance(node, Item):
@@ -118,15 +119,25 @@ def substitute(node: Node, mapping: dict[str, Node]) -> Node:
             if isinstance(target, Sym):
                 return Item(target.name, idx)
             return Call("entry", (target, *idx))
-        return Item(node.base, idx)
+        return node if _same(idx, node.index) else Item(node.base, idx)
     if isinstance(node, BinOp):
-        return BinOp(node.op, substitute(node.left, mapping), substitute(node.right, mapping))
+        left, right = substitute(node.left, mapping), substitute(node.right, mapping)
+        return node if left is node.left and right is node.right else BinOp(node.op, left, right)
     if isinstance(node, Neg):
-        return Neg(substitute(node.operand, mapping))
-    if isinstance(node, Compare):
-        return Compare(node.ops, tuple(substitute(o, mapping) for o in node.operands))
-    if isinstance(node, Logic):
-        return Logic(node.op, tuple(substitute(o, mapping) for o in node.operands))
-    if isinstance(node, Call):
-        return Call(node.fn, tuple(substitute(a, mapping) for a in node.args))
+        inner = substitute(node.operand, mapping)
+        return node if inner is node.operand else Neg(inner)
+    if isinstance(node, (Compare, Logic, Call)):
+        parts = node.args if isinstance(node, Call) else node.operands
+        new = tuple(substitute(o, mapping) for o in parts)
+        if _same(new, parts):
+            return node
+        if isinstance(node, Compare):
+            return Compare(node.ops, new)
+        if isinstance(node, Logic):
+            return Logic(node.op, new)
+        return Call(node.fn, new)
     return node
+
+
+def _same(a: tuple, b: tuple) -> bool:
+    return all(x is y for x, y in zip(a, b))

@@ -36,7 +36,7 @@ class Ctx:
 
     values: dict[str, Any]
     guard_digits: int = 10
-    cache: dict = field(default_factory=dict)
+    memo: dict = field(default_factory=dict)  # id(node) -> value, for these bindings only
 
     @property
     def band(self):
@@ -425,8 +425,22 @@ def _factorial(n):
     return mp.factorial(n)
 
 
+_LEAVES = (N.Num, N.Sym, N.Const)
+
+
 def evaluate(node: N.Node, ctx: Ctx):
-    """Evaluate a tree at the current mpmath precision."""
+    """Evaluate a tree at the current mpmath precision. A subtree shared by several places (a
+    `define` used twice) is computed once per binding context."""
+    if type(node) in _LEAVES:
+        return _evaluate(node, ctx)
+    key = id(node)
+    hit = ctx.memo.get(key)
+    if hit is None:
+        hit = ctx.memo[key] = _evaluate(node, ctx)
+    return hit
+
+
+def _evaluate(node: N.Node, ctx: Ctx):
     t = type(node)
     if t is N.Num:
         return mp.mpf(node.value.numerator) / node.value.denominator
