@@ -111,6 +111,8 @@ def exact_arith(node, exact: dict[str, Exact]):
         if any(not isinstance(v, Fraction) for v in vals):
             return None
         r, c = int(vals[0]), int(vals[1])
+        if len(vals) != 2 + r * c:
+            return None
         return [[vals[2 + i * c + j] for j in range(c)] for i in range(r)]
     return None
 

@@ -296,6 +296,10 @@ def _syntax_problem(text: str, file: str, err: yaml.YAMLError) -> Problem:
             loader.dispose()
     mark = getattr(err, "problem_mark", None)
     problem = getattr(err, "problem", None) or str(err)
+    if "maximum nesting depth" in problem:  # newer libyaml stops deep nesting itself
+        line, col = _pos(mark) if mark is not None else (0, 0)
+        return Problem(file, line, col, f"the YAML is nested more than {MAX_DEPTH} levels deep",
+                       "flatten the structure")
     context = getattr(err, "context", None)
     cmark = getattr(err, "context_mark", None)
     message = f"YAML syntax error: {problem}"

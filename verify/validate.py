@@ -166,6 +166,9 @@ class ClaimBuilder:
     def value_node(self, path, value) -> N.Node:
         if isinstance(value, list):
             rows = value if value and isinstance(value[0], list) else [[v] for v in value]
+            if not rows or any(not isinstance(r, list) or len(r) != len(rows[0]) or not r for r in rows):
+                raise Located(path, ExprError("a matrix value needs rows of equal, non-zero length",
+                                              "write [[1, 2], [3, 4]], or [1, 2] for a vector"))
             flat = [self.parse_at(path, x) for r in rows for x in r]
             return N.Call("matrix", (N.Num(Fraction(len(rows))), N.Num(Fraction(len(rows[0])))) + tuple(flat))
         return self.parse_at(path, value)
