@@ -37,3 +37,15 @@ def test_invalid_claim_is_a_collection_error(pytester):
     result = pytester.runpytest_subprocess("claims")
     result.stdout.fnmatch_lines(["*unknown key 'uess' (did you mean 'uses'?)*"])
     assert result.ret != 0
+
+
+def test_xdist_and_last_failed(pytester):
+    claims = pytester.mkdir("claims")
+    (claims / "good.yaml").write_text(GOOD)
+    (claims / "broken.yaml").write_text(BROKEN)
+    result = pytester.runpytest_subprocess("claims", "-n", "2")
+    result.assert_outcomes(passed=1, failed=1)
+    result = pytester.runpytest_subprocess("claims", "--lf")
+    result.assert_outcomes(failed=1, passed=0)
+    result = pytester.runpytest_subprocess("claims", "-x", "-p", "no:randomly")
+    assert result.ret == 1

@@ -60,8 +60,11 @@ def _parser() -> argparse.ArgumentParser:
             "Check every claim file in the claims folder and write reports/index.html and results.json.")
     a.add_argument("--claims", default="claims", help="folder of claim files (default claims/)")
     a.add_argument("--out", default="reports", help="report folder (default reports/)")
-    a.add_argument("--format", choices=("text", "json"), default="text",
-                   help="what to print: a text summary (default) or the results JSON")
+    a.add_argument("--format", choices=("text", "json", "junit"), default="text",
+                   help="what to print: a text summary (default), the results JSON, or JUnit XML")
+    a.add_argument("--executor", default="local",
+                   help="where checks run: local (default: forked workers with limits) or "
+                        "dask://HOST:PORT (a Dask distributed scheduler; pip install 'verify[dask]')")
     run_opts(a)
     c = add("check", "check one claim and print its evidence",
             "Check one claim, given by file path or id, and print its verdict and evidence.")
@@ -149,15 +152,27 @@ def cmd_all(args) -> int:
         print(f"error: no claims folder {claims_dir}/ (give one with --claims DIR)", file=sys.stderr)
         return 2
     progress = Progress()
-    results = run_pipeline(claims_dir, seed=args.seed, jobs=args.jobs, timeout_s=args.timeout,
+    client = executor = None
+    if args.executor.startswith("dask://"):
+        from verify.executors import dask_executor
+        client, executor = dask_executor(args.executor)
+    elif args.executor != "local":
+        print("error: --executor takes local or dask://HOST:PORT", file=sys.stderr)
+        return 2
+    results = run_pipeline(claims_dir, seed=args.seed, jobs=args.jobs, timeout_s=args.timeout, executor=executor,
                            memory_mb=args.memory_mb, precisions=_precisions(args.precision),
                            use_cache=not args.no_cache,
                            command="verify " + " ".join(sys.argv[1:] or ["all"]),
                            on_start=progress.start, on_done=progress)
+    if client is not None:
+        client.close()
     write_report(results, Path(args.out))
     if args.format == "json":
         import json
         print(json.dumps(results, indent=1, sort_keys=True))
+    elif args.format == "junit":
+        from verify.junit import junit_xml
+        print(junit_xml(results))
     else:
         _print_summary(results, Path(args.out))
     return exit_code(results)

@@ -170,7 +170,7 @@ def assemble(loaded: Loaded, runs: dict[str, dict], graph_problems: list[Problem
 def run_pipeline(claims_dir: Path, *, files: Optional[list[Path]] = None, only: Optional[set[str]] = None,
                  seed=None, jobs: int = 1, timeout_s: float = 120.0, memory_mb: int = 2048,
                  precisions=(50, 80), command: str = "verify all", use_cache: bool = True,
-                 cache_dir: Optional[Path] = None,
+                 cache_dir: Optional[Path] = None, executor=None,
                  on_start: Optional[Callable[[int], None]] = None,
                  on_done: Optional[Callable[[dict], None]] = None) -> dict:
     """Load, validate, build the graph, check (or reuse cached verdicts), assemble results.json."""
@@ -192,8 +192,12 @@ def run_pipeline(claims_dir: Path, *, files: Optional[list[Path]] = None, only: 
                   key=lambda c: (-durations.get(c.id, 1.0), c.id))  # slow claims first
     if on_start:
         on_start(len(todo), len(runs))
-    fresh = run_all(todo, jobs=jobs, timeout_s=timeout_s, memory_mb=memory_mb, seed=seed,
-                    precisions=precisions, on_done=on_done)
+    if executor is not None:  # any concurrent.futures.Executor (a Dask cluster, ...)
+        from verify.executors import run_on_executor
+        fresh = run_on_executor(executor, todo, seed=seed, precisions=precisions, on_done=on_done)
+    else:
+        fresh = run_all(todo, jobs=jobs, timeout_s=timeout_s, memory_mb=memory_mb, seed=seed,
+                        precisions=precisions, on_done=on_done)
     for cid, rec in fresh.items():
         if use_cache and cid in keys:
             cache.put(keys[cid], rec)

@@ -1,0 +1,26 @@
+"""results.json as JUnit XML, for CI systems: one test case per claim, its status as properties."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+
+def junit_xml(results: dict) -> str:
+    claims = results["claims"]
+    suite = ET.Element("testsuite", name="verify", tests=str(len(claims)),
+                       failures=str(sum(not c["as_expected"] for c in claims)),
+                       errors=str(len(results["problems"])), time=str(results["run"].get("duration_s", 0)))
+    for p in results["problems"]:
+        case = ET.SubElement(suite, "testcase", classname=p["file"], name=f"{p['file']}:{p['line']}")
+        ET.SubElement(case, "error", message=p["message"]).text = p.get("hint", "")
+    for c in claims:
+        case = ET.SubElement(suite, "testcase", classname=c["file"], name=c["id"],
+                             time=str(c.get("duration_s") or 0))
+        props = ET.SubElement(case, "properties")
+        for key in ("status", "expect", "seed", "kind"):
+            ET.SubElement(props, "property", name=key, value=str(c.get(key)))
+        if not c["as_expected"]:
+            text = "\n".join(f"{k['kind']}: {k['outcome']} - {k['message']}" for k in c["checks"])
+            ET.SubElement(case, "failure", message=f"{c['status']} (expected {c['expect']})").text = \
+                text + f"\nreplay: {c.get('replay', '')}"
+    return ET.tostring(suite, encoding="unicode")
