@@ -4,7 +4,8 @@
     python bench/bench.py --sizes 1 --warm-sizes 1,10,100 --claims claims
 
 A library of k x the size is made by copying every claim k times under new ids (uses rewritten to
-the copies). Each figure is one wall-clock run of the `verify` command in a subprocess (the machine
+the copies). Sizes in --warm-sizes are measured warm and edited only: their cache is seeded with
+the first size's verdicts instead of checking k x the claims first. Each figure is one wall-clock run of the `verify` command in a subprocess (the machine
 and its load matter: say what machine it ran on). Prints a Markdown table; the cost per claim
 should stay flat as the library grows.
 """
@@ -46,7 +47,27 @@ def timed(cmd: list[str], cwd: Path) -> float:
     return elapsed
 
 
-def run_size(src: Path, copies: int, jobs: list[int], cold: bool) -> dict:
+def seed_cache(work: Path, records: dict[str, dict]) -> None:
+    """Fill the cache of a k-times library with the 1x run's verdicts (copies get their
+    original's record under the copy's key), so the warm path can be timed at 100x without
+    checking 100x claims first."""
+    from verify.cache import ResultCache, claim_keys
+    from verify.graph import build_graph
+    from verify.pipeline import load_folder
+    loaded = load_folder(work / "claims")
+    g, _, _ = build_graph(loaded.claims)
+    keys = claim_keys(loaded.claims, g, (50, 80), None)
+    cache = ResultCache(work / ".verify_cache")
+    for cid, key in keys.items():
+        original = re.sub(r"_c\d+$", "", cid)
+        rec = dict(records[original], id=cid)
+        cache.put(key, rec)
+
+
+RECORD_KEYS = ("id", "status", "as_expected", "strongest", "seed", "checks", "necessity", "duration_s", "message")
+
+
+def run_size(src: Path, copies: int, jobs: list[int], cold: bool, records=None) -> dict:
     work = Path(tempfile.mkdtemp(prefix=f"verify-bench-{copies}x-"))
     try:
         n = make_library(src, work / "claims", copies)
@@ -56,7 +77,12 @@ def run_size(src: Path, copies: int, jobs: list[int], cold: bool) -> dict:
             for j in jobs:
                 shutil.rmtree(work / ".verify_cache", ignore_errors=True)
                 row[f"cold_j{j}"] = timed(base + ["--no-cache", "-j", str(j)], work)
-        timed(base + ["-j", str(max(jobs))], work)  # fill the cache
+            timed(base + ["-j", str(max(jobs))], work)  # fill the cache
+            import json
+            res = json.loads((work / "out" / "results.json").read_text())
+            row["records"] = {c["id"]: {k: c.get(k) for k in RECORD_KEYS} for c in res["claims"]}
+        else:
+            seed_cache(work, records)
         row["warm"] = timed(base + ["-j", str(max(jobs))], work)
         leaf = work / "claims" / "neumann_series_limit.yaml"
         if leaf.exists():  # a lemma that others use: it and what rests on it are checked again
@@ -93,7 +119,9 @@ def main() -> None:
     src = Path(args.claims).resolve()
     jobs = [int(j) for j in args.jobs.split(",")]
     rows = [run_size(src, int(k), jobs, cold=True) for k in args.sizes.split(",") if k]
-    rows += [run_size(src, int(k), jobs, cold=False) for k in args.warm_sizes.split(",") if k]
+    print("cold runs done:", [{k: v for k, v in r.items() if k != "records"} for r in rows], flush=True)
+    records = rows[0]["records"]
+    rows += [run_size(src, int(k), jobs, cold=False, records=records) for k in args.warm_sizes.split(",") if k]
     cols = [f"cold_j{j}" for j in jobs] + ["warm", "edited"]
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}\n")
     print("| size | claims | " + " | ".join(f"{c} (s)" for c in cols) + " | " +
