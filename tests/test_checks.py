@@ -256,3 +256,11 @@ def test_shrink_reduces_dimensions_and_digits():
 
     small, changed = shrink(start, lambda i: i["x"] > 1, redraw, {"d": 1}, random.Random(0))
     assert changed and small == {"d": 1, "x": Fraction(11, 9)}
+
+
+def test_simplify_that_does_not_finish_is_undecided():
+    import sympy as sp
+    from verify.checks.symbolic import simplifies_to_zero
+    x = sp.Symbol("x")
+    assert simplifies_to_zero(sp.sin(x)**2 + sp.cos(x)**2 - 1) is True
+    assert simplifies_to_zero(sp.Integer(0) + sp.sin(x), seconds=0.0) is None

@@ -238,3 +238,15 @@ def test_killed_run_leaves_previous_report_intact(tmp_path):
     after = {p.relative_to(tmp_path): p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
     assert after == before
     json.loads((tmp_path / "out" / "results.json").read_text())
+
+
+def test_symlinks_out_of_the_claims_folder_are_not_followed(tmp_path):
+    from verify.pipeline import claim_files
+    from conftest import claim_text
+    outside = tmp_path / "outside.yaml"
+    outside.write_text(claim_text("outside"))
+    folder = tmp_path / "claims"
+    folder.mkdir()
+    (folder / "inside.yaml").write_text(claim_text("inside"))
+    (folder / "link.yaml").symlink_to(outside)
+    assert [p.name for p in claim_files(folder)] == ["inside.yaml"]

@@ -240,3 +240,13 @@ def test_non_claims_do_not_crash():
         "missing required key 'kind'", "missing required key 'source'"}
     assert schema_problems(["a"], {(): (1, 1)}, "c.yaml")[0].message == \
         "expected a mapping, got a list"
+
+
+def test_published_schema_is_current():
+    """docs/claim.schema.json (for editors) is what `verify schema` prints; regenerate with
+    `verify schema > docs/claim.schema.json`."""
+    import json
+    from pathlib import Path
+    from verify.schema import claim_schema
+    published = json.loads((Path(__file__).resolve().parents[1] / "docs" / "claim.schema.json").read_text())
+    assert published == claim_schema()

@@ -100,13 +100,45 @@ def is_zero(e) -> Optional[bool]:
         return True if all(r is True for r in results) else None
     if e == 0:
         return True
-    for step in (sp.expand, sp.cancel, sp.together, sp.simplify):
+    for step in (sp.expand, sp.cancel, sp.together):
         try:
             if step(e) == 0:
                 return True
         except (TypeError, ValueError, NotImplementedError, AttributeError):
             continue
-    return None
+    return simplifies_to_zero(e)
+
+
+SIMPLIFY_SECONDS = 20.0
+
+
+def simplifies_to_zero(e, seconds: float = SIMPLIFY_SECONDS) -> Optional[bool]:
+    """sp.simplify(e) == 0, in a forked child with a deadline: SymPy's simplify can run for
+    ever, and a step that does not finish is undecided (None), never a pass."""
+    import multiprocessing as mp_
+    ctx = mp_.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+
+    def work():
+        try:
+            child.send(bool(sp.simplify(e) == 0))
+        except Exception:  # noqa: BLE001 - any failure is "not shown"
+            child.send(False)
+
+    proc = ctx.Process(target=work, daemon=True)
+    proc.start()
+    child.close()
+    try:
+        if parent.poll(seconds):
+            return True if parent.recv() else None
+        return None
+    except (EOFError, OSError):
+        return None
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join(1)
+        parent.close()
 
 
 def nonzero_polynomial(e) -> bool:
