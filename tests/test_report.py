@@ -203,9 +203,18 @@ def test_math_conversion_and_lint() -> None:
         html = str(to_mathml(hostile))
         assert "href=" not in html and "class=" not in html.split(">", 1)[1]
         assert "<b>" not in html
-    from verify.report.math import _convert
+    from verify.report import math as m
 
     to_mathml(r"\sum_{k=0}^{N} A^k")
-    hits = _convert.cache_info().hits
-    to_mathml(r"\sum_{k=0}^{N} A^k")
-    assert _convert.cache_info().hits == hits + 1
+    assert "i|\\sum_{k=0}^{N} A^k" in m._STORE  # converted once, kept for later runs
+
+
+def test_conversions_are_kept_between_runs(tmp_path):
+    from verify.report import math as m
+    m.to_mathml(r"\frac{a}{b} + \gamma_{kept}")
+    m.save_store(tmp_path / "mathml.json")
+    m._STORE.clear()
+    m.load_store(tmp_path / "mathml.json")
+    assert r"i|\frac{a}{b} + \gamma_{kept}" in m._STORE
+    (tmp_path / "mathml.json").write_text("{corrupt")
+    m.load_store(tmp_path / "mathml.json")  # ignored, never fatal

@@ -9,6 +9,7 @@ that may be invalidated at any time: `--no-cache` ignores it, deleting `.verify_
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -42,6 +43,7 @@ def environment_key(precisions, seed) -> str:
     return _canonical(env)
 
 
+@functools.lru_cache(maxsize=1)
 def code_digest() -> str:
     """A digest of verify's own source, so a changed engine never reuses old verdicts."""
     root = Path(__file__).resolve().parent

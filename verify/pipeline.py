@@ -177,7 +177,13 @@ def run_pipeline(claims_dir: Path, *, files: Optional[list[Path]] = None, only: 
     from verify.cache import DEFAULT_DIR, ResultCache, claim_keys
     from verify.workers import run_all
     started = time.time()
+    from verify.validate import load_schema_passes, save_schema_passes
+    folder = cache_dir or DEFAULT_DIR
+    if use_cache:
+        load_schema_passes(folder)
     loaded = load_folder(claims_dir, files)
+    if use_cache:
+        save_schema_passes(folder)
     g, graph_problems, summary = build_graph(loaded.claims)
     wanted = [cid for cid in sorted(loaded.claims) if only is None or cid in only]
     cache = ResultCache(cache_dir or DEFAULT_DIR)

@@ -248,12 +248,14 @@ class _PrepareCtx:
         return self.b.instance(values, self.path + ("instances", i))
 
 
-def build_claim(data: Any, marks: dict, file: str) -> tuple[Optional[Claim], list[Problem]]:
-    """Schema pass, then semantic pass. Returns the claim or the problems."""
-    from verify.schema import schema_problems
-    problems = schema_problems(data, marks, file)
-    if problems:
-        return None, problems
+def build_claim(data: Any, marks: dict, file: str, schema_ok: bool = False) -> tuple[Optional[Claim], list[Problem]]:
+    """Schema pass (skipped when `schema_ok`: these exact bytes passed it before), then the
+    semantic pass. Returns the claim or the problems."""
+    if not schema_ok:
+        from verify.schema import schema_problems
+        problems = schema_problems(data, marks, file)
+        if problems:
+            return None, problems
     builder = ClaimBuilder(data, marks, file)
     claim = builder.build()
     return claim, builder.problems
@@ -267,4 +269,35 @@ def load_claim(path: Path, display: Optional[str] = None) -> tuple[Optional[Clai
         data, marks = load_yaml_file(path, file)
     except ClaimFileError as exc:
         return None, exc.problems
-    return build_claim(data, marks, file)
+    digest = _schema_digest(path)
+    claim, problems = build_claim(data, marks, file, schema_ok=digest in _SCHEMA_PASSED)
+    if claim is not None and digest:
+        _SCHEMA_PASSED.add(digest)
+    return claim, problems
+
+
+# sha256 of claim files (with verify's code digest) that passed the schema; kept in the cache folder
+_SCHEMA_PASSED: set[str] = set()
+
+
+def _schema_digest(path: Path) -> str:
+    import hashlib
+    from verify.cache import code_digest
+    try:
+        return hashlib.sha256(code_digest().encode() + Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def load_schema_passes(folder: Path) -> None:
+    import json
+    try:
+        _SCHEMA_PASSED.update(json.loads((folder / "schema-passed.json").read_text()))
+    except (OSError, ValueError, TypeError):
+        pass
+
+
+def save_schema_passes(folder: Path) -> None:
+    import json
+    from verify.cache import _atomic_write
+    _atomic_write(folder / "schema-passed.json", json.dumps(sorted(_SCHEMA_PASSED)))

@@ -114,31 +114,33 @@ SIMPLIFY_SECONDS = 20.0
 
 def simplifies_to_zero(e, seconds: float = SIMPLIFY_SECONDS) -> Optional[bool]:
     """sp.simplify(e) == 0, in a forked child with a deadline: SymPy's simplify can run for
-    ever, and a step that does not finish is undecided (None), never a pass."""
-    import multiprocessing as mp_
-    ctx = mp_.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-
-    def work():
+    ever, and a step that does not finish is undecided (None), never a pass. (A plain os.fork:
+    the claim's worker is itself a daemonic process, which multiprocessing forbids to fork.)"""
+    import os
+    import select
+    import signal
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child
+        os.close(read_fd)
         try:
-            child.send(bool(sp.simplify(e) == 0))
-        except Exception:  # noqa: BLE001 - any failure is "not shown"
-            child.send(False)
-
-    proc = ctx.Process(target=work, daemon=True)
-    proc.start()
-    child.close()
+            ok = bool(sp.simplify(e) == 0)
+        except BaseException:  # noqa: BLE001
+            ok = False
+        os.write(write_fd, b"1" if ok else b"0")
+        os._exit(0)
+    os.close(write_fd)
     try:
-        if parent.poll(seconds):
-            return True if parent.recv() else None
-        return None
-    except (EOFError, OSError):
-        return None
+        ready, _, _ = select.select([read_fd], [], [], seconds)
+        answer = os.read(read_fd, 1) if ready else b""
     finally:
-        if proc.is_alive():
-            proc.kill()
-        proc.join(1)
-        parent.close()
+        os.close(read_fd)
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(pid, 0)
+    return True if answer == b"1" else None
 
 
 def nonzero_polynomial(e) -> bool:

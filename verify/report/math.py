@@ -12,7 +12,11 @@ warning marker, never as half-rendered math.
 from __future__ import annotations
 
 import functools
+import json
+import os
 import re
+import tempfile
+from pathlib import Path
 from html import escape as _esc
 from html.parser import HTMLParser
 
@@ -156,9 +160,56 @@ _ALIAS_MAP = {r"\arg": r"\operatorname{arg}", r"\argmin": r"\operatorname{arg\,m
 _ALIASES = re.compile("|".join(re.escape(k) + r"(?![A-Za-z])" for k in sorted(_ALIAS_MAP, key=len, reverse=True)))
 
 
-@functools.lru_cache(maxsize=8192)
+def _store_version() -> str:
+    from importlib.metadata import version
+    import hashlib
+    return version("latex2mathml") + ":" + hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+
+
+_STORE_VERSION = _store_version()
+_STORE: dict[str, list] = {}   # "d|latex" -> [mathml, problem]: conversions kept between runs
+_STORE_DIRTY = False
+
+
+def load_store(path) -> None:
+    """Read the conversions a previous run saved (a missing or corrupt file is ignored)."""
+    global _STORE
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        if isinstance(data, dict) and data.get("version") == _STORE_VERSION:
+            _STORE = {k: v for k, v in data["items"].items() if isinstance(v, list) and len(v) == 2}
+    except (OSError, ValueError, KeyError, AttributeError):
+        pass
+
+
+def save_store(path) -> None:
+    """Save the conversions atomically, for the next run (only when something new was added)."""
+    if not _STORE_DIRTY:
+        return
+    try:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"version": _STORE_VERSION, "items": _STORE}, fh)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
 def _convert(latex: str, display: bool) -> tuple[str | None, str | None]:
-    """Returns (safe MathML or None, problem or None). Cached: formulas repeat a lot."""
+    """Returns (safe MathML or None, problem or None), from the store when converted before."""
+    global _STORE_DIRTY
+    key = ("d|" if display else "i|") + latex
+    hit = _STORE.get(key)
+    if hit is None:
+        hit = _STORE[key] = list(_convert_now(latex, display))
+        _STORE_DIRTY = True
+    return hit[0], hit[1]
+
+
+def _convert_now(latex: str, display: bool) -> tuple[str | None, str | None]:
+    """Returns (safe MathML or None, problem or None)."""
     source = latex.strip()
     if not source:
         return "", None

@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from .graph_svg import (STATUS_LADDER, STATUS_STYLE, build_graph, drawn_edge_count, focus_svg,
                         graph_svg, legend_html, page_name, status_text)
+from . import math
 from .math import to_mathml
 
 __all__ = ["write_report", "make_environment"]
@@ -215,7 +216,7 @@ def _swap_in(new: Path, out_dir: Path) -> None:
                 old.unlink()
 
 
-def write_report(results: dict[str, Any], out_dir: Path) -> None:
+def write_report(results: dict[str, Any], out_dir: Path, cache_dir: Path | None = Path(".verify_cache")) -> None:
     """Builds the report for `results` into `out_dir` (index.html, claims/, graph.html, ...).
 
     The build happens in a temporary folder next to `out_dir`; the previous report stays
@@ -224,8 +225,13 @@ def write_report(results: dict[str, Any], out_dir: Path) -> None:
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.building-", dir=out_dir.parent))
+    store = Path(cache_dir) / "mathml.json" if cache_dir is not None else None
+    if store is not None:
+        math.load_store(store)  # LaTeX -> MathML conversions of earlier runs
     try:
         _build(results, tmp)
         _swap_in(tmp, out_dir)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    if store is not None:
+        math.save_store(store)
