@@ -83,6 +83,7 @@ def run_size(src: Path, copies: int, jobs: list[int], cold: bool, records=None) 
             row["records"] = {c["id"]: {k: c.get(k) for k in RECORD_KEYS} for c in res["claims"]}
         else:
             seed_cache(work, records)
+            timed(base + ["-j", str(max(jobs))], work)  # first run: schema passes, LaTeX conversions
         row["warm"] = timed(base + ["-j", str(max(jobs))], work)
         leaf = work / "claims" / "neumann_series_limit.yaml"
         if leaf.exists():  # a lemma that others use: it and what rests on it are checked again
@@ -115,12 +116,18 @@ def main() -> None:
     ap.add_argument("--sizes", default="1,10", help="library multipliers with cold runs")
     ap.add_argument("--warm-sizes", default="100", help="multipliers measured warm only")
     ap.add_argument("--jobs", default="1,2")
+    ap.add_argument("--records", help="seed warm-only sizes from this results.json instead of a cold run")
     args = ap.parse_args()
     src = Path(args.claims).resolve()
     jobs = [int(j) for j in args.jobs.split(",")]
     rows = [run_size(src, int(k), jobs, cold=True) for k in args.sizes.split(",") if k]
     print("cold runs done:", [{k: v for k, v in r.items() if k != "records"} for r in rows], flush=True)
-    records = rows[0]["records"]
+    if args.records:
+        import json
+        res = json.loads(Path(args.records).read_text())
+        records = {c["id"]: {k: c.get(k) for k in RECORD_KEYS} for c in res["claims"]}
+    else:
+        records = rows[0]["records"]
     rows += [run_size(src, int(k), jobs, cold=False, records=records) for k in args.warm_sizes.split(",") if k]
     cols = [f"cold_j{j}" for j in jobs] + ["warm", "edited"]
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}\n")

@@ -99,7 +99,7 @@ def defines_record(c: Claim) -> list[dict]:
     return out
 
 
-def claim_record(c: Claim, run: dict, g, sound: dict[str, bool], claims: dict[str, Claim]) -> dict:
+def claim_record(c: Claim, run: dict, g, sound: dict[str, bool], corrects: dict[str, list]) -> dict:
     """The CLAIM record of results.json: the claim's data, its evidence, its place in the graph."""
     checks = []
     specs = {s.index: s for s in c.checks}
@@ -120,7 +120,7 @@ def claim_record(c: Claim, run: dict, g, sound: dict[str, bool], claims: dict[st
         "line": c.line, "source": c.source, "uses": list(c.uses),
         "used_by": sorted(g.successors(c.id)) if c.id in g else [],
         "expect": c.expect, "corrected_by": c.corrected_by,
-        "corrects": sorted(o.id for o in claims.values() if o.corrected_by == c.id),
+        "corrects": corrects.get(c.id, []),
         "erratum": c.erratum, "errata": c.errata, "notes": c.notes,
         "status": run.get("status", "error"), "as_expected": bool(run.get("as_expected")),
         "foundation": foundation(g, c.id, sound) if c.id in g else {"status": "sound", "weak": []},
@@ -142,8 +142,12 @@ def assemble(loaded: Loaded, runs: dict[str, dict], graph_problems: list[Problem
     claims = loaded.claims
     sound = {cid: claims[cid].expect == "holds" and bool(runs.get(cid, {}).get("as_expected"))
              for cid in claims}
+    corrects: dict[str, list] = {}
+    for cid in sorted(claims):
+        if claims[cid].corrected_by:
+            corrects.setdefault(claims[cid].corrected_by, []).append(cid)
     records = [claim_record(claims[cid], runs.get(cid, {"status": "untested", "as_expected": False}),
-                            g, sound, claims) for cid in sorted(claims)]
+                            g, sound, corrects) for cid in sorted(claims)]
     by_status: dict[str, int] = {}
     by_kind: dict[str, int] = {}
     for r in records:
