@@ -322,7 +322,7 @@ def _route_path(points: list[tuple[float, float]]) -> str:
 
 def _render(results: dict[str, Any], g: nx.DiGraph, link_prefix: str, focus: str | None,
             uid: str, label: str) -> Markup:
-    claims = {c["id"]: c for c in results.get("claims") or [] if isinstance(c, dict) and "id" in c}
+    claims = _indexed(results)[1]
     kinds = {n: str((claims.get(n) or {}).get("kind") or "") for n in g.nodes}
     lay = _layout(g, kinds)
 
@@ -381,10 +381,23 @@ def graph_svg(results: dict[str, Any], link_prefix: str = "claims/") -> Markup:
                    "dependency graph of all claims")
 
 
+_INDEX: list = []  # [(results, graph, claims by id)] for the results being rendered
+
+
+def _indexed(results: dict[str, Any]) -> tuple[nx.DiGraph, dict]:
+    """The graph and the claims by id of `results`, built once per results document (a page per
+    claim would otherwise rebuild them: quadratic in the number of claims)."""
+    if not _INDEX or _INDEX[0][0] is not results:
+        claims = {c["id"]: c for c in results.get("claims") or [] if isinstance(c, dict) and "id" in c}
+        _INDEX[:] = [(results, build_graph(results), claims)]
+    return _INDEX[0][1], _INDEX[0][2]
+
+
 def focus_svg(results: dict[str, Any], claim_id: str, link_prefix: str = "") -> Markup:
     """Only `claim_id`, what it rests on (ancestors) and what rests on it (descendants)."""
-    g = build_graph(results)
+    g, _ = _indexed(results)
     if claim_id not in g:
+        g = g.copy()
         g.add_node(claim_id)
     keep = {claim_id} | nx.ancestors(g, claim_id) | nx.descendants(g, claim_id)
     return _render(results, g.subgraph(keep).copy(), link_prefix, claim_id, "f",
