@@ -340,7 +340,7 @@ def _render(results: dict[str, Any], g: nx.DiGraph, link_prefix: str, focus: str
                      f'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
                      f'<path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>')
     parts.append("</defs>")
-    parts.append(f'<g class="edges-extra" display="none">')
+    parts.append('<g class="edges-extra" display="none">')
     for u, v in lay.extra:
         pts = [anchor(u, "out"), anchor(v, "in")]
         parts.append(f'<path d="{_route_path(pts)}" class="edge edge-extra" fill="none" '
