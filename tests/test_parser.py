@@ -70,3 +70,15 @@ def test_definition_may_not_shadow_a_function():
 def test_bound_variable_must_be_declared():
     with pytest.raises(ExprError, match="not declared"):
         parse("sum(x, k, 1, 3)", ["x"])
+
+
+def test_symbolic_index_zero_is_an_error_not_a_wraparound():
+    """Found by `verify mutate`: SymPy reads A[-1] as the last row, so entry(v, 1, 0) equalled entry(v, 1, 1)."""
+    import sympy as sp
+    from verify.errors import EvalError
+    from verify.expr import symbolic as S
+    from verify.expr.parser import parse
+    v = sp.ImmutableMatrix([[1], [2]])
+    for text in ("entry(v, 1, 0)", "entry(v, 0, 1)", "v[3]", "v[0]"):
+        with pytest.raises(EvalError, match="outside"):
+            S.evaluate(parse(text, ["v"]), S.SymCtx({"v": v}))

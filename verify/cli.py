@@ -18,6 +18,8 @@ EXAMPLES = {
     "lint": "verify lint                      # every file in claims/\nverify lint claims/my_claim.yaml",
     "graph": "verify graph                     # text: each claim and what it uses\n"
              "verify graph --dot | dot -Tsvg > graph.svg",
+    "mutate": "verify mutate                    # every claim that should hold, -j cores\n"
+              "verify mutate rayleigh_lower_bound --out m.json",
     "new": "verify new my_claim             # writes claims/my_claim.yaml, a scaffold that passes",
 }
 
@@ -85,6 +87,18 @@ def _parser() -> argparse.ArgumentParser:
              "that passes `verify check` as written; edit it into your claim.")
     nw.add_argument("id", help="the new claim's id (letters, digits, _)")
     nw.add_argument("--claims", default="claims")
+    mu = add("mutate", "mutation test: are wrong variants of the claims rejected?",
+             "Make wrong variants (mutants) of every claim that should hold - each inequality flipped, "
+             "each constant changed, each square-matrix factor transposed, each hypothesis dropped - "
+             "check them, and print the fraction rejected (the mutation score) with every survivor "
+             "and its likely reason. Stillborn mutants (shape errors) are left out of the score.")
+    mu.add_argument("ids", nargs="*", help="claim ids (default: every claim with expect: holds)")
+    mu.add_argument("--claims", default="claims")
+    mu.add_argument("--out", default="mutation.json", help="where to write the records (default mutation.json)")
+    mu.add_argument("--seed", type=int, default=None, help="seed (default: a stable hash of each claim's id)")
+    mu.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
+    mu.add_argument("--timeout", type=float, default=900.0, help="seconds per claim, all its mutants (default 900)")
+    mu.add_argument("--memory-mb", type=int, default=2048, help="memory per worker in MB (default 2048)")
     sub.add_parser("functions", help="list the functions of the expression language")
     sub.add_parser("samplers", help="list the samplers")
     sub.add_parser("schema", help="print the JSON Schema of claim files")
@@ -333,6 +347,64 @@ def cmd_samplers(args) -> int:
     return 0
 
 
+def cmd_mutate(args) -> int:
+    import json
+    from verify.mutate import mutate_claim, score
+    from verify.pipeline import load_folder
+    from verify.workers import run_all
+    loaded = load_folder(Path(args.claims))
+    for p in loaded.problems:
+        print(p, file=sys.stderr)
+    pool = {cid: c for cid, c in loaded.claims.items() if c.expect == "holds"}
+    unknown = [i for i in args.ids if i not in pool]
+    if unknown:
+        print(f"error: no claim that should hold named {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    chosen = [pool[i] for i in (args.ids or sorted(pool))]
+    t0, done = time.time(), [0]
+
+    def progress(rec: dict) -> None:
+        done[0] += 1
+        ms = rec.get("mutants")
+        if ms is None:
+            line = f"{rec.get('status')}: {rec.get('message')}"
+        else:
+            k = sum(m["verdict"] == "killed" for m in ms)
+            live = sum(m["verdict"] != "stillborn" for m in ms)
+            line = f"{k}/{live} killed"
+        print(f"[{done[0]}/{len(chosen)}] {rec['id']}: {line}", file=sys.stderr, flush=True)
+
+    results = run_all(chosen, jobs=args.jobs, timeout_s=args.timeout, memory_mb=args.memory_mb,
+                      seed=args.seed, on_done=progress, job=mutate_claim)
+    records = [results[c.id] for c in chosen]
+    summary = score(records)
+    summary["seconds"] = round(time.time() - t0, 1)
+    Path(args.out).write_text(json.dumps({"summary": summary, "claims": records}, indent=1, default=str))
+    _print_mutation_summary(summary, records)
+    print(f"records written to {args.out}", file=sys.stderr)
+    return 0
+
+
+def _print_mutation_summary(summary: dict, records: list[dict]) -> None:
+    s = summary
+    pct = "n/a" if s["score"] is None else f"{100 * s['score']:.1f}%"
+    ne = "n/a" if s["score_nonequivalent"] is None else f"{100 * s['score_nonequivalent']:.1f}%"
+    print(f"mutation score {pct}: {s['killed']} killed of {s['killed'] + s['survived']} "
+          f"({s['stillborn']} stillborn left out; {s['claims']} claims, {s['seconds']} s)")
+    print(f"non-equivalent mutants: {ne} killed ({s['equivalent']} survivors look equivalent: "
+          "a weaker true statement, or a transposed symmetric matrix)")
+    for op, c in sorted(s["by_operator"].items()):
+        print(f"  {op:16s} {c['killed']:4d} killed  {c['survived']:4d} survived  {c['stillborn']:4d} stillborn")
+    survivors = [(r["id"], m) for r in records for m in r.get("mutants", []) if m["verdict"] == "survived"]
+    if survivors:
+        print("survivors:")
+    for cid, m in sorted(survivors, key=lambda x: bool(x[1].get("equivalent"))):
+        tag = "equivalent " if m.get("equivalent") else ""
+        print(f"  {tag}{cid} [{m['operator']}] {m['description']}: {m.get('reason', '')}")
+    for cid in s["failed_claims"]:
+        print(f"  {cid}: the mutation run did not finish (see the records)")
+
+
 def cmd_schema(args) -> int:
     import json
     from verify.schema import claim_schema
@@ -341,7 +413,7 @@ def cmd_schema(args) -> int:
 
 
 COMMANDS = {"all": cmd_all, "check": cmd_check, "list": cmd_list, "lint": cmd_lint, "graph": cmd_graph,
-            "new": cmd_new, "functions": cmd_functions, "samplers": cmd_samplers, "schema": cmd_schema}
+            "new": cmd_new, "mutate": cmd_mutate, "functions": cmd_functions, "samplers": cmd_samplers, "schema": cmd_schema}
 
 if __name__ == "__main__":
     sys.exit(main())

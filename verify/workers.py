@@ -21,7 +21,7 @@ DEFAULT_TIMEOUT_S = 120.0
 DEFAULT_MEMORY_MB = 2048
 
 
-def _child(conn, claim: Claim, seed, precisions, memory_mb: int, timeout_s: float) -> None:
+def _child(conn, claim: Claim, seed, precisions, memory_mb: int, timeout_s: float, job=None) -> None:
     """Worker body: limits, then check the claim and send the record."""
     try:
         limit = memory_mb * 1024 * 1024
@@ -32,7 +32,7 @@ def _child(conn, claim: Claim, seed, precisions, memory_mb: int, timeout_s: floa
         pass
     from verify.check_claim import check_claim
     try:
-        record = check_claim(claim, seed, precisions)
+        record = (job or check_claim)(claim, seed, precisions)
     except MemoryError:
         record = {"id": claim.id, "status": "error", "crash": "memory",
                   "message": f"too large: the check needed more than {memory_mb} MB "
@@ -54,8 +54,10 @@ def _failure(claim: Claim, status: str, message: str) -> dict:
 
 def run_all(claims: Iterable[Claim], jobs: int = 1, timeout_s: float = DEFAULT_TIMEOUT_S,
             memory_mb: int = DEFAULT_MEMORY_MB, seed: Optional[int] = None,
-            precisions=(50, 80), on_done: Optional[Callable[[dict], None]] = None) -> dict[str, dict]:
-    """Check claims in parallel worker processes; return records by id."""
+            precisions=(50, 80), on_done: Optional[Callable[[dict], None]] = None,
+            job: Optional[Callable] = None) -> dict[str, dict]:
+    """Check claims in parallel worker processes; return records by id. `job(claim, seed,
+    precisions) -> record` replaces `check_claim` (the mutate command runs mutants this way)."""
     ctx = mp_.get_context("fork")
     queue = list(claims)
     if queue:  # import SymPy once here, so each forked worker starts with it loaded (~0.3 s each)
@@ -72,7 +74,7 @@ def run_all(claims: Iterable[Claim], jobs: int = 1, timeout_s: float = DEFAULT_T
         while queue and len(running) < max(1, jobs):
             claim = queue.pop(0)
             parent, child = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_child, args=(child, claim, seed, precisions, memory_mb, timeout_s),
+            proc = ctx.Process(target=_child, args=(child, claim, seed, precisions, memory_mb, timeout_s, job),
                                daemon=True)
             proc.start()
             child.close()

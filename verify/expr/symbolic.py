@@ -109,6 +109,14 @@ def _int(v, what) -> int:
     return int(v)
 
 
+def _entry_at(A, i: int, j: int):
+    """The 1-based entry (i, j); an index outside the matrix is an error (SymPy would wrap
+    a 0 or a negative index around to the last row or column)."""
+    if not (1 <= i <= A.rows and 1 <= j <= A.cols):
+        raise EvalError(f"index ({i}, {j}) is outside the {A.rows}x{A.cols} matrix (indices start at 1)")
+    return A[i - 1, j - 1]
+
+
 def _dot(u, v):
     u, v = _as_mat(u), _as_mat(v)
     if u.shape != v.shape:
@@ -167,7 +175,7 @@ SYMBOLIC: dict[str, Callable] = {
     "ones": lambda r, c: sp.ones(_size(r), _size(c)).as_immutable(),
     "row": lambda A, i: _as_mat(A)[_int(i, "row") - 1, :].T,
     "col": lambda A, j: _as_mat(A)[:, _int(j, "column") - 1],
-    "entry": lambda A, i, j: _as_mat(A)[_int(i, "row") - 1, _int(j, "column") - 1],
+    "entry": lambda A, i, j: _entry_at(_as_mat(A), _int(i, "row"), _int(j, "column")),
     "rows": lambda A: sp.Integer(_as_mat(A).rows),
     "cols": lambda A: sp.Integer(_as_mat(A).cols),
     "vec": lambda A: sp.ImmutableMatrix(list(_as_mat(A))),
@@ -228,7 +236,7 @@ def evaluate(node: N.Node, ctx: SymCtx):
     if t is N.Item:
         base = _as_mat(ctx.values[node.base])
         idx = [_int(evaluate(i, ctx), "an index") for i in node.index]
-        return base[idx[0] - 1, 0] if len(idx) == 1 else base[idx[0] - 1, idx[1] - 1]
+        return _entry_at(base, idx[0], 1) if len(idx) == 1 else _entry_at(base, idx[0], idx[1])
     if t is N.Compare:
         vals = [scalar(evaluate(o, ctx)) for o in node.operands]
         rels = [_REL[op](a, b) for op, a, b in zip(node.ops, vals, vals[1:])]

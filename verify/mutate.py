@@ -1,0 +1,288 @@
+"""Mutation testing of the claim library: a verifier is worth what it rejects.
+
+For every claim that holds, small wrong variants (mutants) are made from its checks and its
+hypotheses, and each is run through the same check kinds:
+
+- flip: each inequality of a relation reversed (`<=` becomes `>`, `<` becomes `>=`);
+- constant: each numeric constant of a relation changed (an integer k becomes k + 1, any other
+  number is multiplied by 11/10);
+- transpose: each square-matrix factor of a product transposed (`X` becomes `T(X)`, `T(X)` becomes `X`);
+- drop-hypothesis: the claim without one of its hypotheses.
+
+A mutant is *killed* when a check refutes it (or, for a dropped hypothesis, when the claim's
+necessity case for it shows the conclusion failing), *stillborn* when it is not even well typed
+(a shape error: it is left out of the score), and otherwise it *survives*; each survivor gets the
+most likely reason (an equivalent mutant, or a weakness of the evidence).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Iterator, Optional
+
+from verify.checks import CHECKS, Settings
+from verify.expr import nodes as N
+from verify.expr.latex import to_latex
+from verify.model import CheckSpec, Claim
+
+FLIP = {"<=": ">", "<": ">=", ">=": "<", ">": "<="}
+HOLDING_OUTCOMES = {"proved", "certified", "supported", "statistical"}
+MAX_CONSTANTS = 6       # constant mutants per relation (the first distinct ones in reading order)
+MUTATED_KINDS = ("numeric", "exact", "symbolic", "calc", "statistical")
+
+
+@dataclass
+class Mutant:
+    operator: str            # flip | constant | transpose | drop-hypothesis
+    check: int               # the check's index, or -1 for a dropped hypothesis
+    description: str         # e.g. "<= -> >", "2 -> 3 in ...", "drop eta_small"
+    site: tuple = ()          # where in the check: mutants of one constant share it
+    spec: Optional[CheckSpec] = None
+    drop: Optional[str] = None
+
+
+# -- tree surgery -------------------------------------------------------------------------------
+
+def _rebuild(node: N.Node, kids: tuple) -> N.Node:
+    if isinstance(node, N.BinOp):
+        return N.BinOp(node.op, kids[0], kids[1])
+    if isinstance(node, N.Neg):
+        return N.Neg(kids[0])
+    if isinstance(node, N.Compare):
+        return N.Compare(node.ops, kids)
+    if isinstance(node, N.Logic):
+        return N.Logic(node.op, kids)
+    if isinstance(node, N.Call):
+        return N.Call(node.fn, kids)
+    if isinstance(node, N.Item):
+        return N.Item(node.base, kids)
+    return node
+
+
+def paths(node: N.Node, prefix: tuple = ()) -> Iterator[tuple[tuple, N.Node, Optional[N.Node]]]:
+    """(path, node, parent) for every node, in reading order."""
+    stack = [(prefix, node, None)]
+    while stack:
+        path, cur, parent = stack.pop()
+        yield path, cur, parent
+        kids = N.children(cur)
+        for i in reversed(range(len(kids))):
+            stack.append((path + (i,), kids[i], cur))
+
+
+def replace_at(node: N.Node, path: tuple, new: N.Node) -> N.Node:
+    if not path:
+        return new
+    kids = list(N.children(node))
+    kids[path[0]] = replace_at(kids[path[0]], path[1:], new)
+    return _rebuild(node, tuple(kids))
+
+
+def _changed_constants(v: Fraction) -> tuple[Fraction, Fraction]:
+    """Both directions: one of them usually makes the statement stronger (false), the other weaker."""
+    if v.denominator == 1:
+        return v + 1, v - 1
+    return v * Fraction(11, 10), v * Fraction(10, 11)
+
+
+def relation_mutants(rel: N.Node, claim: Claim) -> Iterator[tuple[str, str, N.Node, tuple]]:
+    """(operator, description, mutated tree, site) for one relation; mutants of one site (a
+    constant changed up and down) share it."""
+    for path, node, _ in paths(rel):
+        if isinstance(node, N.Compare):
+            for k, op in enumerate(node.ops):
+                if op in FLIP:
+                    ops = node.ops[:k] + (FLIP[op],) + node.ops[k + 1:]
+                    yield "flip", f"{op} -> {FLIP[op]}", replace_at(rel, path, N.Compare(ops, node.operands)), path + (k,)
+    seen: set = set()
+    count = 0
+    for path, node, parent in paths(rel):
+        if isinstance(node, N.Num) and count < MAX_CONSTANTS:
+            key = (node.value, parent)
+            if key in seen:
+                continue
+            seen.add(key)
+            count += 1
+            where = to_latex(parent) if parent is not None else ""
+            for value in _changed_constants(node.value):
+                yield ("constant", f"{_num(node.value)} -> {_num(value)} in {where}",
+                       replace_at(rel, path, N.Num(value)), path)
+    for path, node, parent in paths(rel):
+        if not (isinstance(parent, N.BinOp) and parent.op in "*@"):
+            continue
+        if isinstance(node, N.Sym) and _square_matrix(claim, node.name):
+            yield ("transpose", f"{node.name} -> T({node.name})", replace_at(rel, path, N.Call("T", (node,))),
+                   path)
+        elif isinstance(node, N.Call) and node.fn == "T" and isinstance(node.args[0], N.Sym) \
+                and _square_matrix(claim, node.args[0].name):
+            name = node.args[0].name
+            yield "transpose", f"T({name}) -> {name}", replace_at(rel, path, node.args[0]), path
+
+
+def _square_matrix(claim: Claim, name: str) -> bool:
+    spec = claim.symbols.get(name)
+    return bool(spec and spec.type == "matrix" and spec.shape and spec.shape[0] == spec.shape[1])
+
+
+def _num(v: Fraction) -> str:
+    return str(v.numerator) if v.denominator == 1 else f"{v.numerator}/{v.denominator}"
+
+
+def check_mutants(claim: Claim) -> Iterator[Mutant]:
+    for spec in claim.checks:
+        if spec.kind not in MUTATED_KINDS:
+            continue
+        if spec.kind == "calc":
+            yield from _calc_mutants(claim, spec)
+            continue
+        for op, desc, tree, site in relation_mutants(spec.nodes, claim):
+            yield Mutant(op, spec.index, desc, site,
+                         dataclasses.replace(spec, nodes=tree, text=f"{spec.text} [{desc}]"))
+
+
+def _calc_mutants(claim: Claim, spec: CheckSpec) -> Iterator[Mutant]:
+    steps = spec.nodes["steps"]
+    for k, step in enumerate(steps):
+        if step["rel"] in FLIP:
+            new = [dict(s) for s in steps]
+            new[k]["rel"] = FLIP[step["rel"]]
+            yield Mutant("flip", spec.index, f"step {k + 1}: {step['rel']} -> {FLIP[step['rel']]}", (k,),
+                         dataclasses.replace(spec, nodes={**spec.nodes, "steps": new}))
+        for op, desc, tree, site in relation_mutants(step["node"], claim):
+            new = [dict(s) for s in steps]
+            new[k]["node"] = tree
+            yield Mutant(op, spec.index, f"step {k + 1}: {desc}", (k, *site),
+                         dataclasses.replace(spec, nodes={**spec.nodes, "steps": new}))
+
+
+def mutants(claim: Claim) -> list[Mutant]:
+    """Every mutant of a claim."""
+    out = list(check_mutants(claim))
+    out += [Mutant("drop-hypothesis", -1, f"drop {h.name}", drop=h.name) for h in claim.assume]
+    return out
+
+
+# -- running ------------------------------------------------------------------------------------
+
+def run_mutant(claim: Claim, m: Mutant, settings: Settings) -> dict:
+    """Run one mutant; return its record with the verdict killed | survived | stillborn."""
+    rec = {"operator": m.operator, "check": m.check, "description": m.description}
+    if m.drop is not None:
+        return {**rec, **_run_dropped(claim, m.drop, settings)}
+    try:
+        res = CHECKS[m.spec.kind].run(m.spec, claim, settings)
+    except Exception as exc:  # noqa: BLE001 - a crash is that mutant's stillbirth
+        return {**rec, "verdict": "stillborn", "outcome": "error", "message": f"{type(exc).__name__}: {exc}"}
+    outcome = res["outcome"]
+    verdict = "killed" if outcome == "refuted" else ("stillborn" if outcome == "error" else "survived")
+    out = {**rec, "verdict": verdict, "outcome": outcome, "message": res["message"],
+           "killed_by": m.spec.kind if verdict == "killed" else None,
+           "worst_margin": res.get("evidence", {}).get("worst_margin")}
+    if verdict == "survived":
+        out["reason"] = _survivor_reason(claim, m, res)
+        out["equivalent"] = res.get("equivalent", False)
+    return out
+
+
+def _run_dropped(claim: Claim, drop: str, settings: Settings) -> dict:
+    from verify.check_claim import run_necessity
+    weaker = dataclasses.replace(claim, assume=[h for h in claim.assume if h.name != drop])
+    for spec in weaker.checks:
+        if spec.kind not in MUTATED_KINDS:
+            continue
+        try:
+            res = CHECKS[spec.kind].run(spec, weaker, settings)
+        except Exception:  # noqa: BLE001
+            continue
+        if res["outcome"] == "refuted":
+            return {"verdict": "killed", "outcome": "refuted", "killed_by": spec.kind, "message": res["message"]}
+    for i, case in enumerate(claim.necessity):
+        if case.drop == drop:
+            nec = run_necessity(claim, case, settings, i)
+            if nec["outcome"] == "needed":
+                return {"verdict": "killed", "outcome": "refuted", "killed_by": "necessity case",
+                        "message": nec["message"]}
+    bound = _binds(claim, drop, settings)
+    reason = ("the samplers satisfy it on every draw and no necessity case samples outside it"
+              if not bound else "the checks still hold without it on the drawn instances")
+    return {"verdict": "survived", "outcome": "holds", "killed_by": None, "message": "", "reason": reason}
+
+
+def _binds(claim: Claim, drop: str, settings: Settings, draws: int = 40) -> bool:
+    """Whether the hypothesis rejects any of a few draws (else the samplers already enforce it)."""
+    from verify.errors import EvalError, LimitExceeded
+    from verify.instances import draw, failed_hypotheses
+    hyp = [h for h in claim.assume if h.name == drop]
+    rng = random.Random(f"{settings.seed}:binds")
+    for i in range(draws):
+        try:
+            inst = draw(claim, rng, i)
+        except (EvalError, LimitExceeded, ZeroDivisionError):
+            continue
+        if failed_hypotheses(hyp, inst, settings.precisions[0]):
+            return True
+    return False
+
+
+def _survivor_reason(claim: Claim, m: Mutant, res: dict) -> str:
+    if res["outcome"] not in HOLDING_OUTCOMES:
+        return f"not decided ({res['outcome']}: {res['message']})"
+    if m.operator == "transpose":
+        name = m.description.split(" -> ")[0].replace("T(", "").replace(")", "")
+        if _symmetric(claim, name):
+            res["equivalent"] = True
+            return f"equivalent: {name} is symmetric on the drawn instances"
+    return "held on every instance: an equivalent mutant or slack in the bound"
+
+
+def _symmetric(claim: Claim, name: str) -> bool:
+    from verify.instances import draw
+    try:
+        v = draw(claim, random.Random(0), 5)[name]
+    except Exception:  # noqa: BLE001
+        return False
+    return isinstance(v, list) and all(v[i][j] == v[j][i] for i in range(len(v)) for j in range(len(v)))
+
+
+def mutate_claim(claim: Claim, seed: int, precisions=(50, 80)) -> dict:
+    """Every mutant of one claim, run; the record the mutate command collects."""
+    import time
+    from verify.check_claim import stable_seed
+    start = time.perf_counter()
+    seed = stable_seed(claim.id) if seed is None else seed
+    settings = Settings(seed=seed, precisions=tuple(precisions))
+    ms = mutants(claim)
+    records = [run_mutant(claim, m, settings) for m in ms]
+    _mark_weaker(ms, records)
+    return {"id": claim.id, "mutants": records, "duration_s": round(time.perf_counter() - start, 3)}
+
+
+def _mark_weaker(ms: list[Mutant], records: list[dict]) -> None:
+    """A changed constant that survives while the opposite change of the same constant is killed
+    most likely made the statement weaker and still true: an equivalent mutant, not a weakness."""
+    killed = {(m.check, m.site) for m, r in zip(ms, records) if m.operator == "constant" and r["verdict"] == "killed"}
+    for m, r in zip(ms, records):
+        if m.operator == "constant" and r["verdict"] == "survived" and (m.check, m.site) in killed \
+                and r.get("reason", "").startswith("held"):
+            r["equivalent"] = True
+            r["reason"] = "a weaker statement, still true: the opposite change of this constant is rejected"
+
+
+def score(records: list[dict]) -> dict:
+    """Counts and the mutation score over non-stillborn mutants."""
+    flat = [m for r in records for m in r.get("mutants", [])]
+    by = {v: sum(1 for m in flat if m["verdict"] == v) for v in ("killed", "survived", "stillborn")}
+    live = by["killed"] + by["survived"]
+    ops = {}
+    for m in flat:
+        o = ops.setdefault(m["operator"], {"killed": 0, "survived": 0, "stillborn": 0})
+        o[m["verdict"]] += 1
+    equivalent = sum(1 for m in flat if m.get("equivalent"))
+    nonequiv = live - equivalent
+    return {**by, "total": len(flat), "score": (by["killed"] / live) if live else None,
+            "equivalent": equivalent, "score_nonequivalent": (by["killed"] / nonequiv) if nonequiv else None,
+            "by_operator": ops,
+            "claims": len(records), "failed_claims": [r["id"] for r in records if "mutants" not in r]}
