@@ -41,7 +41,7 @@ def test_all_exit_0_and_report(tmp_path, write_claim, capsys):
     code = run(["all", "-j", "1"], tmp_path)
     assert code == 0
     results = json.loads((tmp_path / "reports" / "results.json").read_text())
-    assert results["schema_version"] == 1 and results["claims"][0]["status"] == "supported"
+    assert results["schema_version"] == 1 and results["claims"][0]["status"] == "proved"  # z3
     assert (tmp_path / "reports" / "index.html").exists()
     assert "[1/1]" in capsys.readouterr().err
 

@@ -30,7 +30,9 @@ def test_dask_cluster_gives_the_same_results(tmp_path, write_claim):
     assert code == 1
     local = json.loads((tmp_path / "local" / "results.json").read_text())
     remote = json.loads((tmp_path / "dask" / "results.json").read_text())
-    strip = lambda r: [{k: v for k, v in c.items() if k != "duration_s"} for c in r["claims"]]
+    def strip(r):  # run times differ from run to run; everything else must not
+        return [{k: ([{kk: vv for kk, vv in ch.items() if kk != "timings"} for ch in v] if k == "checks" else v)
+                 for k, v in c.items() if k != "duration_s"} for c in r["claims"]]
     assert strip(local) == strip(remote)
 
 
@@ -46,4 +48,4 @@ def test_junit_format(tmp_path, write_claim, capsys):
     suite = ET.fromstring(capsys.readouterr().out)
     cases = {c.get("name"): c for c in suite.iter("testcase")}
     assert cases["broken"].find("failure") is not None and cases["good"].find("failure") is None
-    assert {p.get("name"): p.get("value") for p in cases["good"].iter("property")}["status"] == "supported"
+    assert {p.get("name"): p.get("value") for p in cases["good"].iter("property")}["status"] == "proved"  # by z3

@@ -355,6 +355,9 @@ def cmd_mutate(args) -> int:
     loaded = load_folder(Path(args.claims))
     for p in loaded.problems:
         print(p, file=sys.stderr)
+    if loaded.problems:
+        print("error: fix the claim files first (`verify lint`)", file=sys.stderr)
+        return 2
     pool = {cid: c for cid, c in loaded.claims.items() if c.expect == "holds"}
     unknown = [i for i in args.ids if i not in pool]
     if unknown:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import graphlib
+import math
 import random
 from fractions import Fraction
 from typing import Any, Iterable, Optional
@@ -166,6 +167,29 @@ def draw(claim: Claim, rng: random.Random, i: int, overrides: Optional[dict[str,
         else:
             exact[name] = draw_symbol(symbols[name], rng, i, exact)
     return exact
+
+
+BOUNDED_SAMPLERS = ("uniform", "fractions", "loguniform", "integer")
+
+
+def outside_domain(symbols: dict[str, SymbolSpec], exact: dict[str, Exact]) -> list[str]:
+    """Sampled scalars whose value lies outside their sampler's [lo, hi] (evaluated on the
+    instance): a shrunk or searched instance must stay in the domain the claim is stated on."""
+    bad = []
+    for name, spec in symbols.items():
+        v = exact.get(name)
+        if spec.value is not None or spec.sampler not in BOUNDED_SAMPLERS or isinstance(v, list) or v is None:
+            continue
+        args = spec.sampler_args if spec.sampler_args is not None else (list(spec.range) if spec.range else None)
+        try:
+            lo, hi = _eval_args(args, exact)
+        except (EvalError, ValueError, TypeError, ZeroDivisionError):
+            continue
+        if spec.sampler == "integer":
+            lo, hi = math.ceil(lo), math.floor(hi)
+        if not lo <= v <= hi:
+            bad.append(name)
+    return bad
 
 
 def failed_hypotheses(hyps: Iterable[Hypothesis], exact: dict[str, Exact], dps: int) -> list[str]:

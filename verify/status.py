@@ -16,8 +16,9 @@ HOLDING = {"proved", "certified", "supported", "statistical", "cited", "untested
 
 LABELS = {"refuted": "refuted", "error": "error", "timeout": "timed out", "undecided": "undecided",
           "untested": "untested", "cited": "cited, not verified", "statistical": "statistical",
-          "supported": "numerically supported", "certified": "certified on instances",
-          "proved": "proved symbolically"}
+          "supported": "numerically supported",
+          "certified": "certified on instances (exact rationals or arb balls)",
+          "proved": "proved (SymPy, or z3 for all values)"}
 
 
 def claim_status(checks: list[dict]) -> str:

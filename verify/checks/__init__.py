@@ -14,7 +14,7 @@ from verify.errors import ExprError
 from verify.model import CheckSpec, Claim, SymbolSpec
 
 OPTION_KEYS = ("name", "n", "dims", "for", "symbols", "precision", "max_draws", "engine", "instances",
-               "rate", "confidence", "reason")
+               "rate", "confidence", "reason", "search")
 
 
 @dataclass
@@ -26,6 +26,8 @@ class Settings:
     default_n: int = 30
     draw_factor: int = 20        # max draws = factor * n (hypotheses reject the rest)
     max_dps: int = 2000
+    certify: bool = True         # z3 for all values, exact / arb certificates at the instances
+    search: int = 40             # local-search evaluations per inequality check (at most n unless set)
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,11 @@ def common_options(entry: dict, claim: Claim, parse_symbol: Callable) -> dict:
         if not (isinstance(p, list) and len(p) >= 2 and all(isinstance(x, int) and 15 <= x <= 2000 for x in p)):
             raise ExprError("precision must be a list of at least two digit counts, each 15..2000")
         opts["precision"] = tuple(p)
+    if "search" in entry:
+        b = entry["search"]
+        if not isinstance(b, int) or isinstance(b, bool) or not 0 <= b <= 100_000:
+            raise ExprError("search must be an integer from 0 to 100000 (0: no local search)")
+        opts["search"] = b
     if "max_draws" in entry:
         m = entry["max_draws"]
         if not isinstance(m, int) or not 1 <= m <= 1_000_000:

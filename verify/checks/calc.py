@@ -16,6 +16,7 @@ from verify.checks.numeric import Sampling
 from verify.errors import EvalError, ExprError, LimitExceeded
 from verify.expr import nodes as N
 from verify.model import CheckSpec, Claim
+from verify.certify.upgrade import for_all
 from verify.verdict import Worst, relation_verdict
 
 RELS = ("==", "<=", "<", ">=", ">")
@@ -113,9 +114,35 @@ def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
     if checked < s.n:
         return result(spec, "undecided", "undecided", f"only {checked} of {s.n} instances decided",
                       evidence=ev, steps=records)
-    return result(spec, "supported", "numeric",
-                  f"all {len(steps)} steps hold on {checked} instances, so first {overall} last",
-                  evidence=ev, steps=records)
+    msg = f"all {len(steps)} steps hold on {checked} instances, so first {overall} last"
+    if settings.certify:
+        proved = _prove_steps(rels, records, claim, spec, s, settings, ev)
+        if proved is not None:
+            return proved
+    return result(spec, "supported", "numeric", msg, evidence=ev, steps=records, engine="mpmath")
+
+
+def _prove_steps(rels, records, claim, spec, s, settings, ev):
+    """z3 on each step: a chain whose every step is proved for all values is proved; a step z3
+    refutes (its model confirmed numerically) refutes the chain."""
+    outcomes, seconds = [], 0.0
+    for k, (rel, rec) in enumerate(zip(rels, records), start=1):
+        fa = for_all(rel, claim, spec, s.hyps, s.precisions, f"{settings.seed}:{spec.index}:{k}:z3", s.fixed)
+        seconds += fa.seconds
+        rec["z3"] = fa.outcome
+        if fa.outcome == "refuted":
+            rec["outcome"], rec["message"] = "refuted", f"z3 found a counterexample ({fa.verdict.describe()})"
+            rec["counterexample"] = counterexample(fa.instance, fa.verdict)
+            return result(spec, "refuted", "refuted", f"step {k} fails (found by z3)", steps=records,
+                          counterexample=rec["counterexample"], engine="z3", timings={"z3_s": round(seconds, 3)},
+                          evidence=ev)
+        outcomes.append(fa.outcome)
+    if all(o == "proved" for o in outcomes):
+        for rec in records:
+            rec["outcome"], rec["message"] = "proved", rec["message"] + "; z3 proved it for all values"
+        return result(spec, "proved", "proved", "every step proved for all values by z3",
+                      steps=records, engine="z3", timings={"z3_s": round(seconds, 3)}, evidence=ev)
+    return None
 
 
 def _step_record(step: dict, t: dict, n: int) -> dict:

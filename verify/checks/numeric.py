@@ -12,9 +12,12 @@ from verify.checks import (Settings, check_kind, common_options, counterexample,
                            symbols_for)
 from verify.errors import EvalError, ExprError, LimitExceeded
 from verify.expr import nodes as N
-from verify.instances import draw, failed_hypotheses
+from verify.instances import draw, failed_hypotheses, outside_domain
 from verify.model import CheckSpec, Claim
+from verify.certify.upgrade import at_instances, for_all
+from verify.search import LocalSearch
 from verify.shrink import shrink
+from mpmath import mp
 from verify.verdict import is_relation, Worst, relation_verdict
 
 
@@ -44,6 +47,7 @@ class Sampling:
         self.rng = random.Random(f"{settings.seed}:{spec.index}")
         self.drawn = self.rejected = 0
         self.rejections: Counter = Counter()
+        self.held: list[dict] = []   # the instances on which the relation held (for certificates)
 
     def instances(self):
         """Yield instances that satisfy the hypotheses, up to max_draws draws."""
@@ -78,8 +82,10 @@ class Sampling:
                 return None
             return cand
 
+        symbols = symbols_for(self.claim, self.spec)
+
         def still(cand):
-            if failed_hypotheses(self.hyps, cand, self.precisions[0]):
+            if outside_domain(symbols, cand) or failed_hypotheses(self.hyps, cand, self.precisions[0]):
                 return False
             try:
                 return fails(cand)
@@ -98,45 +104,119 @@ def _lower(spec) -> int:
 
 
 def run_relation(node, claim, spec, settings, hypotheses=None):
-    """Check one relation on instances. Returns (outcome, message, evidence, counterexample, worst)."""
+    """Check one relation on instances, then search near the tightest ones.
+    Returns (outcome, message, evidence, counterexample, worst, sampling)."""
     s = Sampling(claim, spec, settings, hypotheses)
     checked = undecided = 0
     worst = Worst()
+    tight: list = []  # the three instances with the smallest margins, where the search starts
     for inst in s.instances():
         try:
             v = relation_verdict(node, inst, s.precisions)
         except (EvalError, LimitExceeded) as exc:
             return ("error", f"evaluation failed on a drawn instance: {exc}",
-                    s.evidence(checked, undecided), counterexample(inst), worst)
+                    s.evidence(checked, undecided), counterexample(inst), worst, s)
         if v.holds is None:
             undecided += 1
             continue
         checked += 1
         worst.update(v)
         if v.holds is False:
-            small, shrunk = s.shrink(inst, lambda c: relation_verdict(node, c, s.precisions).holds is False)
-            final = relation_verdict(node, small, s.precisions) if shrunk else v
-            cex = counterexample(small, final, shrunk)
-            msg = f"fails on instance {checked} of {s.n} ({final.describe()})"
-            return "refuted", msg, s.evidence(checked, undecided), cex, worst
+            msg = f"fails on instance {checked} of {s.n}"
+            return ("refuted", *_refutation(node, s, inst, v, msg, s.evidence(checked, undecided)), worst, s)
+        s.held.append(inst)
+        if v.margin is not None:
+            tight = sorted(tight + [(v.margin, inst)], key=lambda mi: mi[0])[:3]
         if checked >= s.n:
             break
     ev = {**s.evidence(checked, undecided), **worst.evidence()}
+    found = _search(node, s, tight, settings) if checked >= s.n else None
+    if found is not None:
+        ev.update(found.evidence(lambda m: mp.nstr(m, 6)))
+        if found.failing is not None:
+            v = relation_verdict(node, found.failing, s.precisions)
+            if v.holds is False:
+                msg = (f"held on {checked} random instances; the local search found a failure after "
+                       f"{found.evaluations} evaluations")
+                return ("refuted", *_refutation(node, s, found.failing, v, msg, ev), worst, s)
     if checked == 0:
-        return "vacuous", s.vacuous_message(), ev, None, worst
+        return "vacuous", s.vacuous_message(), ev, None, worst, s
     if checked < s.n:
         return ("undecided", f"only {checked} of {s.n} instances decided in {s.drawn} draws "
-                f"({undecided} undecided, {s.rejected} rejected)", ev, None, worst)
+                f"({undecided} undecided, {s.rejected} rejected)", ev, None, worst, s)
     p = " and ".join(str(x) for x in s.precisions)
-    return "supported", f"{checked} instances hold at {p} digits", ev, None, worst
+    pushed = ""
+    if found is not None and found.evaluations:
+        pushed = (f"; a local search ({found.evaluations} evaluations) pushed the smallest margin to "
+                  f"{mp.nstr(found.best_margin, 3)}")
+    return "supported", f"{checked} instances hold at {p} digits{pushed}", ev, None, worst, s
+
+
+def _refutation(node, s: "Sampling", inst: dict, v, msg: str, ev: dict):
+    """(message, evidence, counterexample) for a failing instance, shrunk first."""
+    small, shrunk = s.shrink(inst, lambda c: relation_verdict(node, c, s.precisions).holds is False)
+    final = relation_verdict(node, small, s.precisions) if shrunk else v
+    return f"{msg} ({final.describe()})", ev, counterexample(small, final, shrunk)
+
+
+def _search(node, s: "Sampling", tight: list, settings: Settings):
+    """The local search from the tightest instances (inequalities only; equalities have no margin)."""
+    budget = s.spec.options.get("search", min(settings.search, s.n))
+    if not tight or budget <= 0:
+        return None
+    rng = random.Random(f"{settings.seed}:{s.spec.index}:search")
+
+    def margin(inst):
+        return relation_verdict(node, inst, s.precisions[:1]).margin
+
+    def redraw(keep):
+        return draw(s.claim, rng, 99, s.overrides, {**s.fixed, **keep})
+
+    search = LocalSearch(symbols_for(s.claim, s.spec), s.hyps, margin, redraw, s.precisions[0],
+                         f"{settings.seed}:{s.spec.index}", s.fixed)
+    return search.run(tight, budget)
 
 
 @check_kind("numeric", example="numeric: opnorm(A) <= 1")
 def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
     try:
-        outcome, msg, ev, cex, _ = run_relation(spec.nodes, claim, spec, settings)
+        outcome, msg, ev, cex, _, s = run_relation(spec.nodes, claim, spec, settings)
+        if outcome == "supported" and settings.certify:
+            return upgrade(spec, claim, settings, s, msg, ev)
     except (EvalError, LimitExceeded) as exc:
         return result(spec, "error", "error", f"evaluation failed: {exc}")
     rung = {"supported": "numeric", "refuted": "refuted"}.get(outcome, outcome)
-    return result(spec, outcome, rung, msg, evidence=ev, counterexample=cex)
+    return result(spec, outcome, rung, msg, evidence=ev, counterexample=cex, engine="mpmath")
 
+
+def upgrade(spec: CheckSpec, claim: Claim, settings: Settings, s: Sampling, msg: str, ev: dict,
+            node=None) -> dict:
+    """A relation that held on its instances: try z3 for all values, then certificates at the
+    instances (see verify.certify.upgrade). Their run times go to `timings` (not evidence: the
+    evidence of a seed is the same on every machine)."""
+    node = spec.nodes if node is None else node
+    fa = for_all(node, claim, spec, s.hyps, s.precisions, f"{settings.seed}:{spec.index}:z3", s.fixed)
+    timings = {"z3_s": round(fa.seconds, 3)}
+    if fa.outcome != "unsupported":
+        ev.update(fa.evidence())
+    if fa.outcome == "proved":
+        return result(spec, "proved", "proved", f"{msg}; z3 proved it for all values ({fa.detail})",
+                      evidence=ev, engine="z3", timings=timings)
+    if fa.outcome == "refuted":
+        m, ev, cex = _refutation(node, s, fa.instance, fa.verdict, "z3 found a counterexample the "
+                                 "instances missed", ev)
+        return result(spec, "refuted", "refuted", m, evidence=ev, counterexample=cex, engine="z3",
+                      timings=timings)
+    cert = at_instances(node, s.held)
+    timings["certify_s"] = round(cert.seconds, 3)
+    ev.update(cert.evidence())
+    if cert.refuting is not None:
+        inst, detail = cert.refuting
+        cex = counterexample(inst, relation_verdict(node, inst, s.precisions))
+        return result(spec, "refuted", "refuted", f"held in floating point, but the certificate fails ({detail})",
+                      evidence=ev, counterexample=cex, engine=detail.split(":")[0], timings=timings)
+    if cert.all_certified:
+        return result(spec, "certified", "certified",
+                      f"{msg}; every instance certified ({cert.engine_text()})", evidence=ev,
+                      engine=" + ".join(sorted(cert.engines)), timings=timings)
+    return result(spec, "supported", "numeric", msg, evidence=ev, engine="mpmath", timings=timings)

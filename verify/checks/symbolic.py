@@ -281,7 +281,7 @@ def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
                       f"SymPy could not decide it at {undecided_at[0]} (no counterexample found either)",
                       evidence={"scope": scope, "proved_cases": proved})
     return result(spec, "proved", "symbolic", f"proved symbolically{' for ' + scope if scope else ''}",
-                  evidence={"scope": scope, "proved_cases": proved})
+                  evidence={"scope": scope, "proved_cases": proved}, engine="sympy")
 
 
 def _scope_text(spec: CheckSpec) -> str:

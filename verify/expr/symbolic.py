@@ -354,9 +354,22 @@ def _at(node, ctx):
 
 
 def _piecewise(node, ctx):
-    a = [evaluate(x, ctx) for x in node.args]
-    pairs = [(v, c) for c, v in zip(a[0:-1:2], a[1:-1:2])]
-    return sp.Piecewise(*pairs, (a[-1], True))
+    """Lazy where the conditions are decided (as the numeric evaluator is): a branch that is not
+    taken is not evaluated, so `piecewise(t == 1, 0, y[t - 1])` is fine at t = 1."""
+    args, pairs = node.args, []
+    for k in range(0, len(args) - 1, 2):
+        cond = evaluate(args[k], ctx)
+        if cond is sp.false or cond is False:
+            continue
+        value = evaluate(args[k + 1], ctx)
+        if cond is sp.true or cond is True:
+            if not pairs:
+                return value
+            pairs.append((value, True))
+            return sp.Piecewise(*pairs)
+        pairs.append((value, cond))
+    last = evaluate(args[-1], ctx)
+    return sp.Piecewise(*pairs, (last, True)) if pairs else last
 
 
 def _iterate(node, ctx):

@@ -37,7 +37,12 @@ _EVIDENCE_LABELS = [("drawn", "instances drawn"), ("rejected", "rejected by the 
                     ("checked", "instances checked"), ("undecided", "undecided (inside tolerance)"),
                     ("precisions", "precisions (digits)"), ("worst_margin", "worst margin"),
                     ("worst_residual", "worst residual"), ("scope", "scope"),
-                    ("proved_cases", "cases proved"), ("rejected_by", "rejected, by hypothesis")]
+                    ("proved_cases", "cases proved"), ("rejected_by", "rejected, by hypothesis"),
+                    ("search_evaluations", "local-search evaluations"),
+                    ("search_start_margin", "smallest margin before the search"),
+                    ("search_best_margin", "smallest margin after the search"),
+                    ("z3", "z3, for all values"), ("certified_instances", "instances certified"),
+                    ("not_certified", "instances not certified")]
 _KIND_ORDER = ["definition", "lemma", "derivation-step", "proposition", "theorem", "corollary",
                "example"]
 

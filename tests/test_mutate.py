@@ -1,0 +1,90 @@
+"""`verify mutate`: the mutants it makes, how it classifies them, and the command."""
+
+import json
+
+from conftest import claim_text
+from verify.cli import main
+from verify.mutate import mutants, mutate_claim, score
+from verify.validate import load_claim
+
+CLAIM = """
+symbols:
+  n: {integer: [1, 3]}
+  A: {matrix: [n, n]}
+  S: {matrix: [n, n], sample: {symmetric: [-1, 1]}}
+  x: {vector: n}
+  c: {real: [1, 2]}
+assume:
+  - {name: c_big, latex: 'c \\ge 1', expr: 'c >= 1'}
+checks:
+  - numeric: norm(A * x)**2 <= opnorm(A)**2 * norm(x)**2
+  - numeric: dot(x, S * x) == dot(S * x, x)
+  - numeric: c * norm(x)**2 >= norm(x)**2 / 2
+necessity:
+  - drop: c_big
+    sample: {c: {uniform: [-2, 0]}}
+    why: a negative c flips the bound
+"""
+
+
+def _claim(tmp_path, text=CLAIM):
+    p = tmp_path / "t.yaml"
+    p.write_text(claim_text(body=text))
+    claim, problems = load_claim(p)
+    assert not problems, problems
+    return claim
+
+
+def test_operators(tmp_path):
+    ms = mutants(_claim(tmp_path))
+    ops = {m.operator for m in ms}
+    assert ops == {"flip", "constant", "transpose", "drop-hypothesis"}
+    descs = [m.description for m in ms]
+    assert "<= -> >" in descs and ">= -> <" in descs
+    assert any(d.startswith("2 -> 3") for d in descs) and any(d.startswith("2 -> 1") for d in descs)
+    assert "A -> T(A)" in descs and "S -> T(S)" in descs
+    assert "drop c_big" in descs
+
+
+def test_verdicts_and_reasons(tmp_path):
+    rec = mutate_claim(_claim(tmp_path), seed=1)
+    by = {(m["operator"], m["description"].split(" in ")[0]): m for m in rec["mutants"]}
+    assert by[("flip", "<= -> >")]["verdict"] == "killed"
+    assert by[("drop-hypothesis", "drop c_big")]["verdict"] == "killed"
+    assert by[("drop-hypothesis", "drop c_big")]["killed_by"] == "necessity case"
+    # S is symmetric: transposing it is an equivalent mutant, recognised as such
+    sym = by[("transpose", "S -> T(S)")]
+    assert sym["verdict"] == "survived" and sym["equivalent"]
+    # ||A x||^2 <= ||A||^2 ||x||^2 with A^T: still true (same operator norm) - a survivor, named
+    assert by[("transpose", "A -> T(A)")]["verdict"] == "survived"
+    # a changed constant that survives while its opposite change is killed is marked equivalent
+    for m in rec["mutants"]:
+        if m.get("reason", "").startswith("a weaker statement"):
+            assert m["equivalent"] and m["operator"] == "constant"
+    s = score([rec])
+    assert s["killed"] + s["survived"] + s["stillborn"] == s["total"] == len(rec["mutants"])
+    assert 0 < s["score"] <= s["score_nonequivalent"] <= 1
+
+
+def test_a_mutant_that_is_not_well_typed_is_stillborn_and_left_out(tmp_path):
+    text = CLAIM.replace("  - numeric: dot(x, S * x) == dot(S * x, x)\n",
+                         "  - numeric: dot(x, S * x) == dot(S * x, x)\n"
+                         "  - numeric: trace(matrix(2, 2, c, 0, 0, c)) == 2 * c\n")
+    rec = mutate_claim(_claim(tmp_path, text), seed=1)
+    still = [m for m in rec["mutants"] if m["verdict"] == "stillborn"]
+    assert still and all(m["outcome"] == "error" for m in still)
+    s = score([rec])
+    assert s["score"] == s["killed"] / (s["killed"] + s["survived"])
+
+
+def test_command_writes_records_and_prints_the_score(tmp_path, capsys):
+    folder = tmp_path / "claims"
+    folder.mkdir()
+    (folder / "t.yaml").write_text(claim_text(body=CLAIM))
+    out = tmp_path / "m.json"
+    assert main(["mutate", "--claims", str(folder), "--out", str(out), "-j", "1"]) == 0
+    data = json.loads(out.read_text())
+    assert data["summary"]["claims"] == 1 and data["claims"][0]["id"] == "t"
+    printed = capsys.readouterr().out
+    assert "mutation score" in printed and "survivors:" in printed
+    assert main(["mutate", "nope", "--claims", str(folder), "--out", str(out)]) == 2

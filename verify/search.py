@@ -1,0 +1,313 @@
+"""Search, not only sampling: push an inequality towards failure from its tightest instances.
+
+Random instances miss thin failure regions: a bound that breaks only at the edge of a
+hypothesis, near one point, or for one sign. After the random phase, a seeded local search
+minimises the relation's margin (its relative slack; below zero it fails):
+
+1. **boundary pushes**: each freely sampled symbol of the tightest instances is scaled towards
+   and away from zero, by bisection, up to the edge of what the hypotheses and the sampler's
+   range allow (the largest step size allowed, a norm just below 1, eta = 1/beta);
+2. **hill climbing**: random moves of one symbol (a small shift of a scalar or of matrix
+   entries, +-1 for an integer, a fresh draw for a structured symbol such as an orthogonal
+   matrix), accepted when the margin drops; the step shrinks when moves stop helping.
+
+Moves keep every value an exact rational and inside the sampler's range, and a candidate must
+satisfy the hypotheses, so a failure found is a real counterexample. The margin is computed at
+the first working precision; a failing candidate is confirmed at every precision before it is
+reported. The smallest margin reached is kept as evidence of how hard the claim was pushed.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Callable, Optional
+
+from mpmath import mp
+
+from verify.errors import EvalError, LimitExceeded
+from verify.instances import (Exact, _eval_args, draw_symbol, failed_hypotheses, outside_domain,
+                              symbol_deps)
+from verify.model import SymbolSpec
+
+CONTINUOUS = ("uniform", "fractions", "gaussian", "loguniform")
+BISECTION_STEPS = 8
+PROBES_PER_EVALUATION = 2   # hypothesis tests (boundary bisection) count against the budget too
+GRID = 10**18          # values are rounded to a relative grid, so denominators stay small
+
+
+@dataclass
+class SearchOutcome:
+    evaluations: int = 0                  # margins computed
+    probes: int = 0                       # margins and hypothesis tests: what the budget bounds
+    start_margin: Any = None
+    best_margin: Any = None
+    best: Optional[dict] = None
+    failing: Optional[dict] = None        # a candidate whose margin is below zero
+    moves: dict = field(default_factory=dict)
+
+    def evidence(self, fmt: Callable) -> dict:
+        out = {"search_evaluations": self.evaluations}
+        if self.start_margin is not None:
+            out["search_start_margin"] = fmt(self.start_margin)
+        if self.best_margin is not None:
+            out["search_best_margin"] = fmt(self.best_margin)
+        return out
+
+
+class LocalSearch:
+    """Minimise `margin(instance)` over instances of a check's symbols that satisfy its hypotheses."""
+
+    def __init__(self, symbols: dict[str, SymbolSpec], hyps, margin: Callable[[dict], Any],
+                 redraw: Callable[[dict], Optional[dict]], dps: int, seed: str, fixed: dict):
+        self.symbols, self.hyps, self.margin_of, self.redraw = symbols, hyps, margin, redraw
+        self.dps, self.rng = dps, random.Random(seed)
+        self.free = [n for n, s in sorted(symbols.items()) if _is_free(s) and n not in fixed]
+        self.dependents = {n: _dependents(symbols, n) for n in self.free}
+        self.out = SearchOutcome()
+
+    # -- the objective --------------------------------------------------------------------------
+    def _spent(self, budget: int) -> bool:
+        return self.out.failing is not None or self.out.probes >= PROBES_PER_EVALUATION * budget \
+            or self.out.evaluations >= budget
+
+    def _try(self, inst: Optional[dict]):
+        """The candidate's margin, or None when it is not an admissible instance."""
+        if inst is None or not self._satisfies(inst):
+            return None
+        self.out.evaluations += 1
+        self.out.probes += 1
+        try:
+            m = self.margin_of(inst)
+        except (EvalError, LimitExceeded, ZeroDivisionError, ArithmeticError):
+            return None
+        if m is not None and not mp.isfinite(m):
+            return None  # an infinite margin: the check's own range was exceeded (first() found no hit)
+        if m is not None and (self.out.best_margin is None or m < self.out.best_margin):
+            self.out.best_margin, self.out.best = m, inst
+            if m < 0:
+                self.out.failing = inst
+        return m
+
+    def _with(self, inst: dict, name: str, value: Exact) -> Optional[dict]:
+        keep = {k: v for k, v in inst.items() if k != name and k not in self.dependents[name]}
+        keep[name] = value
+        try:
+            return self.redraw(keep)
+        except (EvalError, LimitExceeded, ZeroDivisionError):
+            return None
+
+    # -- phases ---------------------------------------------------------------------------------
+    def run(self, starts: list[tuple[Any, dict]], budget: int) -> SearchOutcome:
+        if not starts or not self.free:
+            return self.out
+        starts = sorted(starts, key=lambda mi: mi[0])
+        self.out.start_margin = self.out.best_margin = starts[0][0]
+        self.out.best = starts[0][1]
+        self._boundary(starts[0][1], budget)
+        for _, inst in starts[1:3]:
+            if self._spent(budget):
+                return self.out
+            self._climb_from(inst, budget, rounds=len(self.free) + 2)
+        self._climb(budget)
+        return self.out
+
+    def _boundary(self, inst: dict, budget: int) -> None:
+        """Scale each continuous symbol out (then in) to the edge of the admissible region:
+        every symbol outwards first, since the largest admissible value is the usual edge case."""
+        names = [n for n in self.free if self.symbols[n].sampler in CONTINUOUS
+                 and self.symbols[n].type != "integer" and not _is_zero(inst[n])]
+        for outward in (True, False):
+            cur = inst  # outward pushes compound: all symbols at their largest admissible values
+            for name in names:
+                if self._spent(budget) or self.out.probes >= budget:  # at most half the probes here
+                    return
+                edge = self._edge(cur, name, outward, budget)
+                cand = None if edge is None else self._with(cur, name, edge)
+                if self._try(cand) is not None and outward:
+                    cur = cand
+
+    def _edge(self, inst: dict, name: str, outward: bool, budget: int) -> Optional[Exact]:
+        """Bisection on t for the value t * v: the last admissible t towards the edge."""
+        v, lo_hi = inst[name], self._range(inst, name)
+        if not self.hyps:  # only the sampler's range bounds it
+            return _clip(_scale(v, Fraction(2**40) if outward else Fraction(0)), lo_hi)
+        good, bad = Fraction(1), (Fraction(4) if outward else Fraction(0))
+        if outward:  # find a bad t by growing it first
+            for _ in range(10):
+                if not self._admissible(inst, name, _clip(_scale(v, bad), lo_hi)):
+                    break
+                good, bad = bad, bad * 4
+            else:
+                return _clip(_scale(v, good), lo_hi)
+        elif self._admissible(inst, name, _clip(_scale(v, bad), lo_hi)):
+            return _clip(_scale(v, bad), lo_hi)
+        for _ in range(BISECTION_STEPS):
+            if self._spent(budget):
+                break
+            mid = (good + bad) / 2
+            if self._admissible(inst, name, _clip(_scale(v, mid), lo_hi)):
+                good = mid
+            else:
+                bad = mid
+        return _clip(_scale(v, good), lo_hi)
+
+    def _admissible(self, inst: dict, name: str, value: Exact) -> bool:
+        cand = self._with(inst, name, value)
+        return cand is not None and self._satisfies(cand)
+
+    def _satisfies(self, inst: dict) -> bool:
+        if outside_domain(self.symbols, inst):
+            return False
+        if not self.hyps:
+            return True
+        self.out.probes += 1
+        return not failed_hypotheses(self.hyps, inst, self.dps)
+
+    def _climb_from(self, start: dict, budget: int, rounds: int) -> None:
+        """A few moves from another tight instance (the search is not only local to the best)."""
+        cur_margin = None
+        cur = start
+        for _ in range(rounds):
+            if self._spent(budget):
+                return
+            name = self.rng.choice(self.free)
+            cand = self._move(cur, name, Fraction(1, 8))
+            m = self._try(cand)
+            if m is not None and (cur_margin is None or m < cur_margin):
+                cur, cur_margin = cand, m
+
+    def _climb(self, budget: int) -> None:
+        steps = {n: Fraction(1, 8) for n in self.free}
+        stall = 0
+        while not self._spent(budget) and stall < 4 * len(self.free) + 8:
+            cur, name = self.out.best, self.rng.choice(self.free)
+            before = self.out.best_margin
+            cand = self._move(cur, name, steps[name])
+            self._try(cand)
+            if self.out.best_margin is not None and before is not None and self.out.best_margin < before:
+                stall = 0
+                steps[name] = min(steps[name] * 2, Fraction(1, 2))
+                self._follow(cur, self.out.best, name, budget)
+            else:
+                stall += 1
+                steps[name] = max(steps[name] / 2, Fraction(1, 2**40))
+
+    def _follow(self, old: dict, new: dict, name: str, budget: int) -> None:
+        """After a good move of a continuous symbol, keep going the same way while it helps."""
+        if self.symbols[name].sampler not in CONTINUOUS or self.symbols[name].type == "integer":
+            return
+        lo_hi = self._range(new, name)
+        while not self._spent(budget):
+            step = _sub(new[name], old[name])
+            before = self.out.best_margin
+            self._try(self._with(new, name, _clip(_add(new[name], step), lo_hi)))
+            if not self.out.best_margin < before:
+                return
+            old, new = new, self.out.best
+
+    def _move(self, inst: dict, name: str, step: Fraction) -> Optional[dict]:
+        spec = self.symbols[name]
+        v = inst[name]
+        if spec.type == "integer":
+            lo_hi = self._range(inst, name)
+            new = v + self.rng.choice((1, -1))
+            if lo_hi and not lo_hi[0] <= new <= lo_hi[1]:
+                return None
+            return self._with(inst, name, new)
+        if spec.sampler in CONTINUOUS:
+            lo_hi = self._range(inst, name)
+            scale = (lo_hi[1] - lo_hi[0]) if lo_hi else max(Fraction(1), _size(v))
+            return self._with(inst, name, _clip(self._nudge(v, step * scale), lo_hi))
+        try:  # a structured symbol: a fresh draw of it alone
+            fresh = draw_symbol(spec, self.rng, 1000 + self.out.evaluations, inst)
+        except (EvalError, LimitExceeded, ZeroDivisionError):
+            return None
+        return self._with(inst, name, fresh)
+
+    def _nudge(self, v: Exact, width: Fraction) -> Exact:
+        if isinstance(v, list):
+            if self.rng.random() < 0.5:  # one entry
+                out = [list(r) if isinstance(r, list) else r for r in v]
+                i = self.rng.randrange(len(out))
+                if isinstance(out[i], list):
+                    j = self.rng.randrange(len(out[i]))
+                    out[i][j] = self._nudge(out[i][j], width)
+                else:
+                    out[i] = self._nudge(out[i], width)
+                return out
+            return [self._nudge(x, width) for x in v]
+        delta = Fraction(round(self.rng.gauss(0.0, 1.0) * 10**6), 10**6) * width
+        return _round(Fraction(v) + delta)
+
+    def _range(self, inst: dict, name: str) -> Optional[tuple[Fraction, Fraction]]:
+        spec = self.symbols[name]
+        args = spec.sampler_args if spec.sampler_args is not None else (list(spec.range) if spec.range else None)
+        if spec.sampler == "gaussian" or args is None:
+            return None
+        try:
+            lo, hi = _eval_args(args, inst)
+        except (EvalError, LimitExceeded, ValueError, TypeError, ZeroDivisionError):
+            return None
+        return Fraction(lo), Fraction(hi)
+
+
+def _is_free(spec: SymbolSpec) -> bool:
+    return spec.type not in ("index", "operator") and spec.value is None and spec.sampler not in ("choice",)
+
+
+def _dependents(symbols: dict[str, SymbolSpec], name: str) -> set[str]:
+    out, todo = set(), [name]
+    while todo:
+        cur = todo.pop()
+        for other, spec in symbols.items():
+            if other not in out and other != name and cur in symbol_deps(spec):
+                out.add(other)
+                todo.append(other)
+    return out
+
+
+def _scale(v: Exact, t: Fraction) -> Exact:
+    if isinstance(v, list):
+        return [_scale(x, t) for x in v]
+    return _round(Fraction(v) * t)
+
+
+def _add(a: Exact, b: Exact) -> Exact:
+    if isinstance(a, list):
+        return [_add(x, y) for x, y in zip(a, b)]
+    return _round(Fraction(a) + Fraction(b))
+
+
+def _sub(a: Exact, b: Exact) -> Exact:
+    if isinstance(a, list):
+        return [_sub(x, y) for x, y in zip(a, b)]
+    return Fraction(a) - Fraction(b)
+
+
+def _clip(v: Exact, lo_hi) -> Exact:
+    if lo_hi is None:
+        return v
+    if isinstance(v, list):
+        return [_clip(x, lo_hi) for x in v]
+    return min(max(v, lo_hi[0]), lo_hi[1])
+
+
+def _round(x: Fraction) -> Fraction:
+    """x on a fine grid relative to its size (keeps exact values, bounds their denominators)."""
+    if x == 0 or x.denominator <= GRID:
+        return x
+    return Fraction(round(x * GRID), GRID)
+
+
+def _is_zero(v: Exact) -> bool:
+    if isinstance(v, list):
+        return all(_is_zero(x) for x in v)
+    return v == 0
+
+
+def _size(v: Exact) -> Fraction:
+    if isinstance(v, list):
+        return max((_size(x) for x in v), default=Fraction(0))
+    return abs(Fraction(v))
