@@ -1,8 +1,8 @@
 """The result cache: a claim is not re-checked when nothing its verdict depends on has changed.
 
 The key of a claim is a sha256 over its file's data, the keys of the claims it uses (so editing a
-lemma re-checks what rests on it), the seed, the precisions, verify's version, the versions of SymPy
-and mpmath, and mpmath's backend. Entries are JSON files written atomically (temp file + os.replace)
+lemma re-checks what rests on it), the seed, the precisions, verify's version, the versions of SymPy,
+mpmath, z3 and python-flint, and mpmath's backend. Entries are JSON files written atomically (temp file + os.replace)
 by the parent process only; a missing or corrupt entry is a miss, never an error. It is a cache
 that may be invalidated at any time: `--no-cache` ignores it, deleting `.verify_cache/` empties it.
 """
@@ -39,7 +39,8 @@ def environment_key(precisions, seed) -> str:
 
     from verify import __version__
     env = {"verify": __version__, "code": code_digest(), "sympy": version("sympy"),
-           "mpmath": version("mpmath"), "backend": BACKEND, "precisions": list(precisions), "seed": seed}
+           "mpmath": version("mpmath"), "z3": version("z3-solver"), "flint": version("python-flint"),
+           "backend": BACKEND, "precisions": list(precisions), "seed": seed}
     return _canonical(env)
 
 
