@@ -29,11 +29,12 @@ from mpmath import mp
 from verify.errors import EvalError, LimitExceeded
 from verify.instances import (Exact, _eval_args, draw_symbol, failed_hypotheses, outside_domain,
                               symbol_deps)
+from verify.expr import nodes as N
 from verify.model import SymbolSpec
 
 CONTINUOUS = ("uniform", "fractions", "gaussian", "loguniform")
 BISECTION_STEPS = 8
-PROBES_PER_EVALUATION = 2   # hypothesis tests (boundary bisection) count against the budget too
+PROBES_PER_EVALUATION = 3   # hypothesis tests (boundary bisection) count against the budget too
 GRID = 10**18          # values are rounded to a relative grid, so denominators stay small
 
 
@@ -65,6 +66,8 @@ class LocalSearch:
         self.dps, self.rng = dps, random.Random(seed)
         self.free = [n for n, s in sorted(symbols.items()) if _is_free(s) and n not in fixed]
         self.dependents = {n: _dependents(symbols, n) for n in self.free}
+        mentioned = set().union(*(N.names(h.node) for h in hyps)) if hyps else set()
+        self.constrained = {n for n in self.free if ({n} | self.dependents[n]) & mentioned}
         self.out = SearchOutcome()
 
     # -- the objective --------------------------------------------------------------------------
@@ -100,13 +103,20 @@ class LocalSearch:
 
     # -- phases ---------------------------------------------------------------------------------
     def run(self, starts: list[tuple[Any, dict]], budget: int) -> SearchOutcome:
+        """`starts`: the tightest instances of the random phase (their margins rank them)."""
         if not starts or not self.free:
             return self.out
-        starts = sorted(starts, key=lambda mi: mi[0])
-        self.out.start_margin = self.out.best_margin = starts[0][0]
-        self.out.best = starts[0][1]
-        self._boundary(starts[0][1], budget)
-        for _, inst in starts[1:3]:
+        scored = []
+        for _, inst in starts:
+            m = self._try(inst)
+            if m is not None:
+                scored.append((m, inst))
+        if not scored:
+            return self.out
+        scored.sort(key=lambda mi: mi[0])
+        self.out.start_margin = scored[0][0]
+        self._boundary(scored[0][1], budget)
+        for _, inst in scored[1:]:
             if self._spent(budget):
                 return self.out
             self._climb_from(inst, budget, rounds=len(self.free) + 2)
@@ -118,6 +128,7 @@ class LocalSearch:
         every symbol outwards first, since the largest admissible value is the usual edge case."""
         names = [n for n in self.free if self.symbols[n].sampler in CONTINUOUS
                  and self.symbols[n].type != "integer" and not _is_zero(inst[n])]
+        names.sort(key=lambda n: n in self.constrained)  # free of hypotheses first: no bisection needed
         for outward in (True, False):
             cur = inst  # outward pushes compound: all symbols at their largest admissible values
             for name in names:
@@ -131,7 +142,7 @@ class LocalSearch:
     def _edge(self, inst: dict, name: str, outward: bool, budget: int) -> Optional[Exact]:
         """Bisection on t for the value t * v: the last admissible t towards the edge."""
         v, lo_hi = inst[name], self._range(inst, name)
-        if not self.hyps:  # only the sampler's range bounds it
+        if name not in self.constrained:  # no hypothesis mentions it: only the sampler's range bounds it
             return _clip(_scale(v, Fraction(2**40) if outward else Fraction(0)), lo_hi)
         good, bad = Fraction(1), (Fraction(4) if outward else Fraction(0))
         if outward:  # find a bad t by growing it first
@@ -199,13 +210,15 @@ class LocalSearch:
         if self.symbols[name].sampler not in CONTINUOUS or self.symbols[name].type == "integer":
             return
         lo_hi = self._range(new, name)
-        while not self._spent(budget):
-            step = _sub(new[name], old[name])
+        step, grow, misses = _sub(new[name], old[name]), True, 0
+        while not self._spent(budget) and misses < 3:
+            step = _add(step, step) if grow else _half(step)  # a line search along the good direction
             before = self.out.best_margin
             self._try(self._with(new, name, _clip(_add(new[name], step), lo_hi)))
-            if not self.out.best_margin < before:
-                return
-            old, new = new, self.out.best
+            if self.out.best_margin < before:
+                new = self.out.best
+            else:  # overshot: come back with shorter steps
+                grow, misses = False, misses + 1
 
     def _move(self, inst: dict, name: str, step: Fraction) -> Optional[dict]:
         spec = self.symbols[name]
@@ -278,6 +291,12 @@ def _add(a: Exact, b: Exact) -> Exact:
     if isinstance(a, list):
         return [_add(x, y) for x, y in zip(a, b)]
     return _round(Fraction(a) + Fraction(b))
+
+
+def _half(a: Exact) -> Exact:
+    if isinstance(a, list):
+        return [_half(x) for x in a]
+    return _round(Fraction(a) / 2)
 
 
 def _sub(a: Exact, b: Exact) -> Exact:

@@ -125,6 +125,34 @@ def _at_precision(node: N.Compare, exact: dict, dps: int):
         return holds, margin, residual, _fmt(vals[0]), _fmt(vals[-1])
 
 
+def scale_free_margin(node: N.Node, exact: dict, dps: int):
+    """The search's objective: min over the links of a relation of the slack as a fraction of the
+    sides' size, (b - a) / (|a| + |b|) for `a <= b` (in [-1, 1]; below 0 fails). Unlike the
+    verdict's margin it does not reward shrinking every value towards zero. None for equalities."""
+    if isinstance(node, N.Logic) and is_relation(node):
+        parts = [scale_free_margin(o, exact, dps) for o in node.operands]
+        parts = [p for p in parts if p is not None]
+        return min(parts) if parts else None
+    if not isinstance(node, N.Compare):
+        return None
+    num.clear_caches()
+    with mp.workdps(dps):
+        ctx = num.Ctx(mp_env(exact), GUARD_DIGITS)
+        vals = [num.evaluate(o, ctx) for o in node.operands]
+        out = None
+        for op, a, b in zip(node.ops, vals, vals[1:]):
+            if op not in ("<", "<=", ">", ">="):
+                continue
+            a, b = num.scalar(a), num.scalar(b)
+            if mp.isinf(a) or mp.isinf(b):
+                return None
+            size = abs(a) + abs(b)
+            slack = (b - a) if op in ("<", "<=") else (a - b)
+            m = slack / size if size else mp.mpf(0)
+            out = m if out is None or m < out else out
+        return out
+
+
 def _fmt(v) -> str:
     return mp.nstr(v, 12) if not num.is_mat(v) else f"{v.rows}x{v.cols} matrix"
 

@@ -18,7 +18,7 @@ from verify.certify.upgrade import at_instances, for_all
 from verify.search import LocalSearch
 from verify.shrink import shrink
 from mpmath import mp
-from verify.verdict import is_relation, Worst, relation_verdict
+from verify.verdict import is_relation, Worst, relation_verdict, scale_free_margin
 
 
 SCHEMA = {"$ref": "#/$defs/expr",
@@ -167,7 +167,7 @@ def _search(node, s: "Sampling", tight: list, settings: Settings):
     rng = random.Random(f"{settings.seed}:{s.spec.index}:search")
 
     def margin(inst):
-        return relation_verdict(node, inst, s.precisions[:1]).margin
+        return scale_free_margin(node, inst, s.precisions[0])
 
     def redraw(keep):
         return draw(s.claim, rng, 99, s.overrides, {**s.fixed, **keep})
