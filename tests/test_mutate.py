@@ -88,3 +88,40 @@ def test_command_writes_records_and_prints_the_score(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "mutation score" in printed and "survivors:" in printed
     assert main(["mutate", "nope", "--claims", str(folder), "--out", str(out)]) == 2
+
+
+def test_a_change_with_no_effect_is_recognised_as_equivalent(tmp_path):
+    """max(x, 1/10**20) is a guard: changing 10**20 changes no side's value on any instance."""
+    body = """
+    symbols:
+      x: {real: [1, 2]}
+    checks:
+      - numeric: x / max(x, 1/10**20) <= 1
+    """
+    rec = mutate_claim(_claim(tmp_path, body), seed=1)
+    guard = [m for m in rec["mutants"] if m["operator"] == "constant"
+             and m["description"].split(" in ")[1] in (r"\frac{1}{10^{20}}", "10^{20}")]
+    assert guard and all(m["verdict"] == "survived" and m["equivalent"] for m in guard)
+    assert all("unchanged" in m["reason"] for m in guard)
+    assert len(guard) == 6
+    # the bound itself is not a guard: 1 -> 0 on the right side is killed, 1 -> 2 is a weaker truth
+    bound = {m["description"].split(" in ")[0]: m for m in rec["mutants"]
+             if m["operator"] == "constant" and m["description"].endswith(r"\le 1")}
+    assert bound["1 -> 0"]["verdict"] == "killed"
+    assert bound["1 -> 2"]["equivalent"] and bound["1 -> 2"]["reason"].startswith("a weaker statement")
+
+
+def test_reclassify_recomputes_reasons_of_a_stored_run(tmp_path, capsys):
+    folder = tmp_path / "claims"
+    folder.mkdir()
+    (folder / "t.yaml").write_text(claim_text(body=CLAIM))
+    out = tmp_path / "m.json"
+    assert main(["mutate", "--claims", str(folder), "--out", str(out), "-j", "1"]) == 0
+    data = json.loads(out.read_text())
+    for m in data["claims"][0]["mutants"]:  # forget the reasons, as an old classifier would have
+        m.pop("equivalent", None)
+        m["reason"] = "held on every instance"
+    out.write_text(json.dumps(data))
+    assert main(["mutate", "--claims", str(folder), "--reclassify", str(out)]) == 0
+    again = json.loads(out.read_text())
+    assert again["summary"]["reclassified"] and again["summary"]["equivalent"] >= 1

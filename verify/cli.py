@@ -97,6 +97,9 @@ def _parser() -> argparse.ArgumentParser:
     mu.add_argument("--out", default="mutation.json", help="where to write the records (default mutation.json)")
     mu.add_argument("--seed", type=int, default=None, help="seed (default: a stable hash of each claim's id)")
     mu.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
+    mu.add_argument("--reclassify", metavar="FILE",
+                    help="do not run anything: recompute the survivors' reasons (equivalent or not) in a "
+                         "records file written by an earlier run, with today's classifier, and print its score")
     mu.add_argument("--timeout", type=float, default=900.0, help="seconds per claim, all its mutants (default 900)")
     mu.add_argument("--memory-mb", type=int, default=2048, help="memory per worker in MB (default 2048)")
     sub.add_parser("functions", help="list the functions of the expression language")
@@ -363,6 +366,8 @@ def cmd_mutate(args) -> int:
     if unknown:
         print(f"error: no claim that should hold named {', '.join(unknown)}", file=sys.stderr)
         return 2
+    if args.reclassify:
+        return _reclassify(Path(args.reclassify), pool)
     chosen = [pool[i] for i in (args.ids or sorted(pool))]
     t0, done = time.time(), [0]
 
@@ -388,6 +393,17 @@ def cmd_mutate(args) -> int:
     return 0
 
 
+def _reclassify(path: Path, pool: dict) -> int:
+    import json
+    from verify.mutate import reclassify, score
+    data = json.loads(path.read_text())
+    records = [reclassify(pool[r["id"]], r) if r["id"] in pool else r for r in data["claims"]]
+    summary = {**score(records), "seconds": data["summary"].get("seconds"), "reclassified": True}
+    path.write_text(json.dumps({"summary": summary, "claims": records}, indent=1, default=str))
+    _print_mutation_summary(summary, records)
+    return 0
+
+
 def _print_mutation_summary(summary: dict, records: list[dict]) -> None:
     s = summary
     pct = "n/a" if s["score"] is None else f"{100 * s['score']:.1f}%"
@@ -395,7 +411,7 @@ def _print_mutation_summary(summary: dict, records: list[dict]) -> None:
     print(f"mutation score {pct}: {s['killed']} killed of {s['killed'] + s['survived']} "
           f"({s['stillborn']} stillborn left out; {s['claims']} claims, {s['seconds']} s)")
     print(f"non-equivalent mutants: {ne} killed ({s['equivalent']} survivors look equivalent: "
-          "a weaker true statement, or a transposed symmetric matrix)")
+          "a weaker true statement, a transposed symmetric matrix, or no effect on either side)")
     for op, c in sorted(s["by_operator"].items()):
         print(f"  {op:16s} {c['killed']:4d} killed  {c['survived']:4d} survived  {c['stillborn']:4d} stillborn")
     survivors = [(r["id"], m) for r in records for m in r.get("mutants", []) if m["verdict"] == "survived"]

@@ -230,12 +230,65 @@ def _binds(claim: Claim, drop: str, settings: Settings, draws: int = 40) -> bool
 def _survivor_reason(claim: Claim, m: Mutant, res: dict) -> str:
     if res["outcome"] not in HOLDING_OUTCOMES:
         return f"not decided ({res['outcome']}: {res['message']})"
+    if m.operator in ("constant", "transpose") and _no_effect(claim, m):
+        res["equivalent"] = True
+        return "equivalent: the change leaves every side of the relation unchanged on the instances"
     if m.operator == "transpose":
         name = m.description.split(" -> ")[0].replace("T(", "").replace(")", "")
         if _symmetric(claim, name):
             res["equivalent"] = True
             return f"equivalent: {name} is symmetric on the drawn instances"
     return "held on every instance: an equivalent mutant or slack in the bound"
+
+
+def _relations(spec: CheckSpec) -> list[N.Node]:
+    """The comparisons of a check, in order (calc: one per step)."""
+    if spec.kind == "calc":
+        exprs = [spec.nodes["first"]] + [st["node"] for st in spec.nodes["steps"]]
+        return [N.Compare((st["rel"],), (a, b)) for st, a, b in zip(spec.nodes["steps"], exprs, exprs[1:])]
+    return [n for n in N.walk(spec.nodes) if isinstance(n, N.Compare)]
+
+
+def _no_effect(claim: Claim, m: Mutant, instances: int = 5, dps: int = 30) -> bool:
+    """Whether every side of every comparison has the same value before and after the mutation
+    on a few instances satisfying the hypotheses (a guard like max(x, 10**-20) changed, a power
+    of a quantity that is exactly 0): a trivially equivalent mutant."""
+    from mpmath import mp
+
+    from verify.errors import EvalError, LimitExceeded, Undecided
+    from verify.expr import numeric as num
+    from verify.instances import draw, failed_hypotheses, mp_env
+    original = next((s for s in claim.checks if s.index == m.check), None)
+    if original is None:
+        return False
+    before, after = _relations(original), _relations(m.spec)
+    if len(before) != len(after):
+        return False
+    rng, seen = random.Random(f"{m.check}:no-effect"), 0
+    for i in range(20 * instances):
+        try:
+            inst = draw(claim, rng, i, m.spec.options.get("symbols", {}), m.spec.options.get("dims", {}))
+            if failed_hypotheses(claim.assume, inst, dps):
+                continue
+            with mp.workdps(dps):
+                ctx = num.Ctx(mp_env(inst))
+                for a, b in zip(before, after):
+                    for x, y in zip(a.operands, b.operands):
+                        if x is y:
+                            continue
+                        vx, vy = num.evaluate(x, ctx), num.evaluate(y, ctx)
+                        if num.is_mat(vx) != num.is_mat(vy):
+                            return False
+                        diff = num.maxabs(vx - vy) if num.is_mat(vx) else abs(vx - vy)
+                        size = max(1, num.maxabs(vx) if num.is_mat(vx) else abs(vx))
+                        if diff > size * mp.mpf(10) ** (10 - dps):
+                            return False
+        except (EvalError, LimitExceeded, Undecided, ZeroDivisionError, TypeError, ValueError):
+            return False
+        seen += 1
+        if seen >= instances:
+            return True
+    return False
 
 
 def _symmetric(claim: Claim, name: str) -> bool:
@@ -258,6 +311,22 @@ def mutate_claim(claim: Claim, seed: int, precisions=(50, 80)) -> dict:
     records = [run_mutant(claim, m, settings) for m in ms]
     _mark_weaker(ms, records)
     return {"id": claim.id, "mutants": records, "duration_s": round(time.perf_counter() - start, 3)}
+
+
+def reclassify(claim: Claim, record: dict) -> dict:
+    """Recompute the survivors' reasons of a stored record with today's classifier (the mutants
+    of a claim are generated in a fixed order, so record i is mutant i)."""
+    ms = mutants(claim)
+    recs = record.get("mutants")
+    if recs is None or len(recs) != len(ms):
+        return record
+    for m, r in zip(ms, recs):
+        if r["verdict"] == "survived" and m.spec is not None:
+            res = {"outcome": r["outcome"], "message": r.get("message", "")}
+            r["reason"] = _survivor_reason(claim, m, res)
+            r["equivalent"] = res.get("equivalent", False)
+    _mark_weaker(ms, recs)
+    return record
 
 
 def _mark_weaker(ms: list[Mutant], records: list[dict]) -> None:
