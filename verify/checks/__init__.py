@@ -115,10 +115,16 @@ def symbols_for(claim: Claim, spec: CheckSpec) -> dict[str, SymbolSpec]:
     return out
 
 
+DEFAULT_ENGINE = {"symbolic": "sympy", "exact": "sympy exact", "numeric": "mpmath", "calc": "mpmath",
+                  "statistical": "mpmath"}
+
+
 def result(spec: CheckSpec, outcome: str, rung: str, message: str, **extra) -> dict:
-    """A CHECK record."""
+    """A CHECK record (`engine`: what decided it; by default the kind's own engine)."""
     rec = {"kind": spec.kind, "name": spec.name, "expr": _text(spec.text), "outcome": outcome,
            "rung": rung, "message": message, "evidence": {}, "counterexample": None, "line": spec.line}
+    if spec.kind in DEFAULT_ENGINE and outcome not in ("error", "timeout", "vacuous"):
+        rec["engine"] = DEFAULT_ENGINE[spec.kind]
     rec.update(extra)
     return rec
 

@@ -133,6 +133,19 @@ def _counts(claims: list[dict[str, Any]], field: str, order: list[str]) -> list[
     return sorted(counts.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
 
 
+def _check_counts(claims: list[dict[str, Any]]) -> list[tuple[str, str, int]]:
+    """(outcome, engine, number of checks), strongest outcome first: the evidence ladder of checks."""
+    counts: dict[tuple[str, str], int] = {}
+    for c in claims:
+        for chk in c.get("checks") or []:
+            if isinstance(chk, dict):
+                key = (str(chk.get("outcome")), str(chk.get("engine") or ""))
+                counts[key] = counts.get(key, 0) + 1
+    rank = {v: i for i, v in enumerate(STATUS_LADDER)}
+    return sorted(((o, e, n) for (o, e), n in counts.items()),
+                  key=lambda t: (rank.get(t[0], len(rank)), -t[2], t[1]))
+
+
 def _site_context(results: dict[str, Any]) -> dict[str, Any]:
     """Everything the index and graph pages need, computed once."""
     claims = [c for c in results.get("claims") or [] if isinstance(c, dict) and "id" in c]
@@ -160,6 +173,7 @@ def _site_context(results: dict[str, Any]) -> dict[str, Any]:
         "missing": sorted(n for n in g.nodes if n not in by_id),
         "status_counts": _counts(claims, "status", STATUS_LADDER),
         "kind_counts": _counts(claims, "kind", _KIND_ORDER),
+        "check_counts": _check_counts(claims),
         "as_expected": sum(1 for c in claims if c.get("as_expected") is not False),
         "sound": sum(1 for c in claims if (c.get("foundation") or {}).get("status") in (None, "sound")),
         "notes": sorted({str((c.get("source") or {}).get("note") or "(no note)") for c in claims}),
