@@ -162,9 +162,10 @@ def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
     msg = f"holds exactly on {checked} instance(s) (rational inputs, no tolerance)"
     if settings.certify:
         fa = for_all(spec.nodes, claim, spec, claim.assume, settings.precisions, f"{settings.seed}:{spec.index}:z3")
+        timings = {}
         if fa.outcome != "unsupported":
             ev.update(fa.evidence())
-        timings = {"z3_s": round(fa.seconds, 3)}
+            timings["z3_s"] = round(fa.seconds, 3)
         if fa.outcome == "proved":
             return result(spec, "proved", "proved", f"{msg}; z3 proved it for all values ({fa.detail})",
                           evidence=ev, engine="z3", timings=timings)

@@ -196,9 +196,10 @@ def upgrade(spec: CheckSpec, claim: Claim, settings: Settings, s: Sampling, msg:
     evidence of a seed is the same on every machine)."""
     node = spec.nodes if node is None else node
     fa = for_all(node, claim, spec, s.hyps, s.precisions, f"{settings.seed}:{spec.index}:z3", s.fixed)
-    timings = {"z3_s": round(fa.seconds, 3)}
-    if fa.outcome != "unsupported":
+    timings = {}
+    if fa.outcome != "unsupported":  # an unsupported construct is found before z3 runs
         ev.update(fa.evidence())
+        timings["z3_s"] = round(fa.seconds, 3)
     if fa.outcome == "proved":
         return result(spec, "proved", "proved", f"{msg}; z3 proved it for all values ({fa.detail})",
                       evidence=ev, engine="z3", timings=timings)
