@@ -109,3 +109,15 @@ def test_z3_alone_finds_the_thin_window_too(tmp_path):
     assert c["outcome"] == "refuted" and c["engine"] == "z3", c["message"]
     x = Fraction(c["counterexample"]["values"]["x"])
     assert abs(x - Fraction(3137, 10000)) < Fraction(1, 10000)
+
+
+def test_a_candidate_on_a_kink_is_skipped_not_a_crash(tmp_path):
+    """The inward push reaches x = 0 exactly, where step(x) is undecided: that candidate is not an
+    instance the engines can evaluate, so the search passes it by (found by the library run)."""
+    c = _check(tmp_path, """
+    symbols:
+      x: {real: [-1, 1]}
+    checks:
+      - numeric: step(x) * x >= 0 - 1/10
+    """)
+    assert c["outcome"] == "supported", c["message"]

@@ -183,7 +183,7 @@ def outside_domain(symbols: dict[str, SymbolSpec], exact: dict[str, Exact]) -> l
         args = spec.sampler_args if spec.sampler_args is not None else (list(spec.range) if spec.range else None)
         try:
             lo, hi = _eval_args(args, exact)
-        except (EvalError, ValueError, TypeError, ZeroDivisionError):
+        except (EvalError, Undecided, ValueError, TypeError, ZeroDivisionError):
             continue
         if spec.sampler == "integer":
             lo, hi = math.ceil(lo), math.floor(hi)

@@ -26,7 +26,7 @@ from typing import Any, Callable, Optional
 
 from mpmath import mp
 
-from verify.errors import EvalError, LimitExceeded
+from verify.errors import EvalError, LimitExceeded, Undecided
 from verify.instances import (Exact, _eval_args, draw_symbol, failed_hypotheses, outside_domain,
                               symbol_deps)
 from verify.expr import nodes as N
@@ -35,6 +35,8 @@ from verify.model import SymbolSpec
 CONTINUOUS = ("uniform", "fractions", "gaussian", "loguniform")
 BISECTION_STEPS = 8
 PROBES_PER_EVALUATION = 3   # hypothesis tests (boundary bisection) count against the budget too
+# an instance the engines cannot evaluate is not a candidate (a kink of step(), a division by 0, ...)
+EVAL_ERRORS = (EvalError, LimitExceeded, Undecided, ZeroDivisionError, ArithmeticError, ValueError, TypeError)
 GRID = 10**18          # values are rounded to a relative grid, so denominators stay small
 
 
@@ -83,7 +85,7 @@ class LocalSearch:
         self.out.probes += 1
         try:
             m = self.margin_of(inst)
-        except (EvalError, LimitExceeded, ZeroDivisionError, ArithmeticError):
+        except EVAL_ERRORS:
             return None
         if m is not None and not mp.isfinite(m):
             return None  # an infinite margin: the check's own range was exceeded (first() found no hit)
@@ -98,7 +100,7 @@ class LocalSearch:
         keep[name] = value
         try:
             return self.redraw(keep)
-        except (EvalError, LimitExceeded, ZeroDivisionError):
+        except EVAL_ERRORS:
             return None
 
     # -- phases ---------------------------------------------------------------------------------
@@ -235,7 +237,7 @@ class LocalSearch:
             return self._with(inst, name, _clip(self._nudge(v, step * scale), lo_hi))
         try:  # a structured symbol: a fresh draw of it alone
             fresh = draw_symbol(spec, self.rng, 1000 + self.out.evaluations, inst)
-        except (EvalError, LimitExceeded, ZeroDivisionError):
+        except EVAL_ERRORS:
             return None
         return self._with(inst, name, fresh)
 
@@ -261,7 +263,7 @@ class LocalSearch:
             return None
         try:
             lo, hi = _eval_args(args, inst)
-        except (EvalError, LimitExceeded, ValueError, TypeError, ZeroDivisionError):
+        except EVAL_ERRORS:
             return None
         return Fraction(lo), Fraction(hi)
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Optional
 
-from verify.errors import EvalError, LimitExceeded
+from verify.errors import EvalError, LimitExceeded, Undecided
 from verify.expr import nodes as N
 from verify.instances import draw, failed_hypotheses
 from verify.model import CheckSpec, Claim, SymbolSpec
@@ -100,7 +100,7 @@ def for_all(relation: N.Node, claim: Claim, spec: CheckSpec, hyps, precisions, s
                       res.seconds)
     try:
         v = relation_verdict(relation, inst, precisions)
-    except (EvalError, LimitExceeded) as exc:
+    except (EvalError, LimitExceeded, Undecided) as exc:
         return ForAll("unknown", f"z3's model is a point where the relation is undefined ({exc})", res.seconds)
     if v.holds is not False:
         return ForAll("unknown", "z3's model did not fail when re-evaluated numerically", res.seconds)
@@ -112,7 +112,7 @@ def _instance_from_model(claim: Claim, spec: CheckSpec, model: dict, seed: str, 
               for k, v in model.items() if k in claim.symbols}
     try:
         return draw(claim, random.Random(seed), 0, spec.options.get("symbols", {}), {**fixed, **values})
-    except (EvalError, LimitExceeded, ZeroDivisionError, KeyError):
+    except (EvalError, LimitExceeded, Undecided, ZeroDivisionError, KeyError):
         return None
 
 

@@ -10,7 +10,7 @@ import random
 from collections import Counter
 from verify.checks import (Settings, check_kind, common_options, counterexample, result,
                            symbols_for)
-from verify.errors import EvalError, ExprError, LimitExceeded
+from verify.errors import EvalError, ExprError, LimitExceeded, Undecided
 from verify.expr import nodes as N
 from verify.instances import draw, failed_hypotheses, outside_domain
 from verify.model import CheckSpec, Claim
@@ -78,7 +78,7 @@ class Sampling:
         def redraw(rng, fixed):
             try:
                 cand = draw(self.claim, rng, 99, self.overrides, {**self.fixed, **fixed})
-            except (EvalError, LimitExceeded, ZeroDivisionError):
+            except (EvalError, LimitExceeded, Undecided, ZeroDivisionError):
                 return None
             return cand
 
@@ -89,7 +89,7 @@ class Sampling:
                 return False
             try:
                 return fails(cand)
-            except (EvalError, LimitExceeded):
+            except (EvalError, LimitExceeded, Undecided):
                 return False
 
         return shrink(inst, still, redraw, ints, random.Random(1))
