@@ -264,3 +264,16 @@ def test_simplify_that_does_not_finish_is_undecided():
     x = sp.Symbol("x")
     assert simplifies_to_zero(sp.sin(x)**2 + sp.cos(x)**2 - 1) is True
     assert simplifies_to_zero(sp.Integer(0) + sp.sin(x), seconds=0.0) is None
+
+
+def test_exact_decides_a_value_too_long_to_print(tmp_path):
+    """A divergent iteration in exact arithmetic gives integers beyond Python's 4300-digit str limit:
+    decided and shown as an approximation, not an error (found by the library run)."""
+    rec = run_text(tmp_path, claim_text(body="""
+    checks:
+      - exact: (3**9000)**2 + 1/3 <= 1
+        n: 1
+    """))
+    c = rec["checks"][0]
+    assert c["outcome"] == "refuted", c["message"]
+    assert "≈" in c["counterexample"]["lhs"]

@@ -71,14 +71,12 @@ def decide(op: str, a, b, precisions) -> Optional[bool]:
     if a == sp.oo or b == sp.oo or a == -sp.oo or b == -sp.oo:
         rel = {"==": sp.Eq, "!=": sp.Ne, "<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge}[op](a, b)
         return bool(rel) if rel in (sp.true, sp.false) else None
-    d = sp.simplify(b - a)
-    if d.is_zero:
-        sign = 0
-    elif d.is_positive:
-        sign = 1
-    elif d.is_negative:
-        sign = -1
-    else:
+    d = b - a
+    sign = _sign(d)
+    if sign is None and not d.is_Rational:  # simplify only when the sign is not plain: it prints
+        d = sp.simplify(d)                  # the expression, which fails past 4300 digits
+        sign = _sign(d)
+    if sign is None:
         vals = [sp.N(d, p) for p in precisions]
         if not all(v.is_real for v in vals):
             return None
@@ -89,6 +87,17 @@ def decide(op: str, a, b, precisions) -> Optional[bool]:
         sign = signs.pop()
     return {"==": sign == 0, "!=": sign != 0, "<": sign > 0, "<=": sign >= 0,
             ">": sign < 0, ">=": sign <= 0}[op]
+
+
+def _sign(d) -> Optional[int]:
+    """-1, 0, 1 when SymPy's assumptions decide the sign of d, else None."""
+    if d.is_zero:
+        return 0
+    if d.is_positive:
+        return 1
+    if d.is_negative:
+        return -1
+    return None
 
 
 def holds_at(node, inst: dict, precisions) -> tuple[Optional[bool], list]:
@@ -182,6 +191,10 @@ def _ev(drawn, rejected, checked, undecided, settings) -> dict:
 
 
 def _show(v) -> str:
+    """A value for the report: exact when it is short, else its 15-digit approximation."""
     if isinstance(v, sp.MatrixBase):
-        return str(v.tolist())
-    return f"{v} ≈ {sp.N(v, 15)}" if not v.is_Rational and v.is_number else str(v)
+        return "[" + ", ".join(_show(x) for x in v) + "]" if len(v) <= 16 else f"{v.rows}x{v.cols} matrix"
+    approx = sp.N(v, 15) if v.is_number else v
+    if any(max(abs(a.p), a.q).bit_length() > 200 for a in v.atoms(sp.Rational)):
+        return f"≈ {approx}"  # printing a 4300-digit integer fails (and helps nobody)
+    return f"{v} ≈ {approx}" if not v.is_Rational and v.is_number else str(v)
