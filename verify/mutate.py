@@ -233,6 +233,9 @@ def _survivor_reason(claim: Claim, m: Mutant, res: dict) -> str:
     if m.operator in ("constant", "transpose") and _no_effect(claim, m):
         res["equivalent"] = True
         return "equivalent: the change leaves every side of the relation unchanged on the instances"
+    if res["outcome"] == "proved":
+        res["equivalent"] = True
+        return "equivalent: the mutant itself is proved true (" + res["message"].split("; ")[-1][:100] + ")"
     if m.operator == "transpose":
         name = m.description.split(" -> ")[0].replace("T(", "").replace(")", "")
         if _symmetric(claim, name):
