@@ -17,7 +17,8 @@ def print_claim(r: dict) -> None:
         print(f"  foundation: holds on its own, rests on {', '.join(fnd['weak'])} (not checked here or not sound)")
     for i, c in enumerate(r.get("checks", []), 1):
         name = f" {c['name']}" if c.get("name") else ""
-        print(f"  check {i} ({c['kind']}{name}, line {c.get('line', '?')}): {c['outcome']} - {c['message']}")
+        engine = f" by {c['engine']}" if c.get("engine") else ""
+        print(f"  check {i} ({c['kind']}{name}, line {c.get('line', '?')}): {c['outcome']}{engine} - {c['message']}")
         print(f"      {c.get('expr')}")
         ev = c.get("evidence") or {}
         if ev.get("drawn"):
