@@ -77,12 +77,18 @@ def test_a_mutant_that_is_not_well_typed_is_stillborn_and_left_out(tmp_path):
     assert s["score"] == s["killed"] / (s["killed"] + s["survived"])
 
 
-def test_command_writes_records_and_prints_the_score(tmp_path, capsys):
+def _mutate_command(tmp_path):
+    """`verify mutate` on a folder holding CLAIM; returns the folder and the records file."""
     folder = tmp_path / "claims"
     folder.mkdir()
     (folder / "t.yaml").write_text(claim_text(body=CLAIM))
     out = tmp_path / "m.json"
     assert main(["mutate", "--claims", str(folder), "--out", str(out), "-j", "1"]) == 0
+    return folder, out
+
+
+def test_command_writes_records_and_prints_the_score(tmp_path, capsys):
+    folder, out = _mutate_command(tmp_path)
     data = json.loads(out.read_text())
     assert data["summary"]["claims"] == 1 and data["claims"][0]["id"] == "t"
     printed = capsys.readouterr().out
@@ -113,11 +119,7 @@ def test_a_change_with_no_effect_is_recognised_as_equivalent(tmp_path):
 
 
 def test_reclassify_recomputes_reasons_of_a_stored_run(tmp_path, capsys):
-    folder = tmp_path / "claims"
-    folder.mkdir()
-    (folder / "t.yaml").write_text(claim_text(body=CLAIM))
-    out = tmp_path / "m.json"
-    assert main(["mutate", "--claims", str(folder), "--out", str(out), "-j", "1"]) == 0
+    folder, out = _mutate_command(tmp_path)
     data = json.loads(out.read_text())
     for m in data["claims"][0]["mutants"]:  # forget the reasons, as an old classifier would have
         m.pop("equivalent", None)

@@ -121,3 +121,19 @@ def test_a_candidate_on_a_kink_is_skipped_not_a_crash(tmp_path):
       - numeric: step(x) * x >= 0 - 1/10
     """)
     assert c["outcome"] == "supported", c["message"]
+
+
+def test_a_shrunk_counterexample_stays_in_the_samplers_ranges(tmp_path):
+    """d is drawn from [m, 5]: shrinking towards smaller integers must not fix d below m (it did:
+    a rank claim was 'refuted' at d1 = 1 < m = 4)."""
+    c = _check(tmp_path, """
+    symbols:
+      m: {integer: [2, 4]}
+      d: {integer: ['m', 5]}
+    checks:
+      - numeric: d - d >= 1
+        search: 0
+    """)
+    assert c["outcome"] == "refuted"
+    v = {k: int(x) for k, x in c["counterexample"]["values"].items()}
+    assert v["m"] <= v["d"] <= 5

@@ -105,3 +105,17 @@ def test_balls_certify_transcendental_bounds_and_leave_unsupported_ones_supporte
     """
     c = run(tmp_path, grad)
     assert c["outcome"] == "supported" and "grad" in c["evidence"]["not_certified"]
+
+
+def test_an_exact_check_is_raised_to_proved_by_z3_and_still_refutes_a_changed_constant(tmp_path):
+    body = """
+    symbols:
+      x: {real: [0, 1]}
+      y: {real: [0, 1]}
+    checks:
+      - exact: x * y <= (x**2 + y**2) / 2
+        n: 3
+    """
+    c = run(tmp_path, body)
+    assert c["outcome"] == "proved" and c["engine"] == "z3" and "z3_s" in c["timings"], c["message"]
+    assert run(tmp_path, body.replace("/ 2", "/ 3"))["outcome"] == "refuted"

@@ -20,7 +20,7 @@ reported. The smallest margin reached is kept as evidence of how hard the claim 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable, Optional
 
@@ -48,7 +48,6 @@ class SearchOutcome:
     best_margin: Any = None
     best: Optional[dict] = None
     failing: Optional[dict] = None        # a candidate whose margin is below zero
-    moves: dict = field(default_factory=dict)
 
     def evidence(self, fmt: Callable) -> dict:
         out = {"search_evaluations": self.evaluations}

@@ -1467,26 +1467,23 @@ def _var(node) -> str:
     return v.name
 
 
-def _sum(ev, node):
-    var = _var(node)
-    lo, hi = _range(ev, node)
-    total = None
-    for k in range(lo, hi + 1):
-        ev.budget.spend()
-        term = ev.bind(var, ev.dom.integer(k)).evaluate(node.args[0])
-        total = term if total is None else ev.binop("+", total, term)
-    return ev.dom.zero if total is None else total
+def _fold(op: str, empty):
+    """sum / prod over an inclusive integer range (empty: 0, or I for a product)."""
+    def fold(ev, node):
+        var = _var(node)
+        lo, hi = _range(ev, node)
+        total = None
+        for k in range(lo, hi + 1):
+            ev.budget.spend()
+            term = ev.bind(var, ev.dom.integer(k)).evaluate(node.args[0])
+            total = term if total is None else ev.binop(op, total, term)
+        if total is not None:
+            return total
+        return ev.dom.zero if empty is None else empty
+    return fold
 
 
-def _prod(ev, node):
-    var = _var(node)
-    lo, hi = _range(ev, node)
-    total = None
-    for k in range(lo, hi + 1):
-        ev.budget.spend()
-        term = ev.bind(var, ev.dom.integer(k)).evaluate(node.args[0])
-        total = term if total is None else ev.binop("*", total, term)
-    return IDENT if total is None else total
+_sum, _prod = _fold("+", None), _fold("*", IDENT)
 
 
 def _first(ev, node):

@@ -18,7 +18,7 @@ from verify.lazy import sp, S  # SymPy is imported on first use, not on `verify 
 import random
 from typing import Optional
 
-from verify.certify.upgrade import for_all
+from verify.certify.upgrade import for_all, for_all_record
 from verify.checks import Settings, check_kind, common_options, counterexample, result, symbols_for
 from verify.errors import EvalError, ExprError, LimitExceeded
 from verify.expr import nodes as N
@@ -171,23 +171,15 @@ def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
     msg = f"holds exactly on {checked} instance(s) (rational inputs, no tolerance)"
     if settings.certify:
         fa = for_all(spec.nodes, claim, spec, claim.assume, settings.precisions, f"{settings.seed}:{spec.index}:z3")
-        timings = {}
-        if fa.outcome != "unsupported":
-            ev.update(fa.evidence())
-            timings["z3_s"] = round(fa.seconds, 3)
-        if fa.outcome == "proved":
-            return result(spec, "proved", "proved", f"{msg}; z3 proved it for all values ({fa.detail})",
-                          evidence=ev, engine="z3", timings=timings)
-        if fa.outcome == "refuted":
-            return result(spec, "refuted", "refuted", "z3 found a counterexample the instances missed "
-                          f"({fa.verdict.describe()})", evidence=ev, engine="z3", timings=timings,
-                          counterexample=counterexample(fa.instance, fa.verdict))
-    return result(spec, "certified", "certified", msg, evidence=ev, engine="sympy exact")
+        decided, _ = for_all_record(spec, fa, msg, ev)
+        if decided is not None:
+            return decided
+    return result(spec, "certified", "certified", msg, evidence=ev)
 
 
 def _ev(drawn, rejected, checked, undecided, settings) -> dict:
     return {"drawn": drawn, "rejected": rejected, "checked": checked, "undecided": undecided,
-            "precisions": list(settings.precisions), "engine": "sympy exact"}
+            "precisions": list(settings.precisions)}
 
 
 def _show(v) -> str:

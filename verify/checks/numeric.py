@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+
+from mpmath import mp
+
 from verify.checks import (Settings, check_kind, common_options, counterexample, result,
                            symbols_for)
 from verify.errors import EvalError, ExprError, LimitExceeded, Undecided
 from verify.expr import nodes as N
 from verify.instances import draw, failed_hypotheses, outside_domain
 from verify.model import CheckSpec, Claim
-from verify.certify.upgrade import at_instances, for_all
+from verify.certify.upgrade import at_instances, for_all, for_all_record
 from verify.search import LocalSearch
 from verify.shrink import shrink
-from mpmath import mp
 from verify.verdict import is_relation, Worst, relation_verdict, scale_free_margin
 
 
@@ -196,18 +198,15 @@ def upgrade(spec: CheckSpec, claim: Claim, settings: Settings, s: Sampling, msg:
     evidence of a seed is the same on every machine)."""
     node = spec.nodes if node is None else node
     fa = for_all(node, claim, spec, s.hyps, s.precisions, f"{settings.seed}:{spec.index}:z3", s.fixed)
-    timings = {}
-    if fa.outcome != "unsupported":  # an unsupported construct is found before z3 runs
-        ev.update(fa.evidence())
-        timings["z3_s"] = round(fa.seconds, 3)
-    if fa.outcome == "proved":
-        return result(spec, "proved", "proved", f"{msg}; z3 proved it for all values ({fa.detail})",
-                      evidence=ev, engine="z3", timings=timings)
-    if fa.outcome == "refuted":
-        m, ev, cex = _refutation(node, s, fa.instance, fa.verdict, "z3 found a counterexample the "
-                                 "instances missed", ev)
-        return result(spec, "refuted", "refuted", m, evidence=ev, counterexample=cex, engine="z3",
-                      timings=timings)
+
+    def shrunk(fa):
+        m, _, cex = _refutation(node, s, fa.instance, fa.verdict, "z3 found a counterexample the "
+                                "instances missed", ev)
+        return m, cex
+
+    decided, timings = for_all_record(spec, fa, msg, ev, shrunk)
+    if decided is not None:
+        return decided
     cert = at_instances(node, s.held)
     timings["certify_s"] = round(cert.seconds, 3)
     ev.update(cert.evidence())
