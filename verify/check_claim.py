@@ -7,7 +7,11 @@ that check's error.
 from __future__ import annotations
 
 import random
+import signal
+import threading
 import time
+from collections import Counter
+from contextlib import contextmanager
 import traceback
 import zlib
 from typing import Optional
@@ -19,7 +23,31 @@ from verify.expr import nodes as N
 from verify.instances import draw, failed_hypotheses
 from verify.model import Claim, NecessityCase
 from verify.status import as_expected, claim_status, strongest
-from verify.verdict import relation_verdict
+from verify.confirm import decide
+
+
+class CheckTimeout(BaseException):
+    """A check used up its CPU budget (BaseException: no `except Exception` in a check eats it)."""
+
+
+@contextmanager
+def cpu_budget(seconds: Optional[float]):
+    """Raise CheckTimeout in this process after `seconds` of CPU time (ITIMER_PROF counts CPU,
+    not wall-clock time: a loaded machine reaches it no sooner than a quiet one)."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise CheckTimeout()
+
+    old = signal.signal(signal.SIGPROF, expire)
+    signal.setitimer(signal.ITIMER_PROF, float(seconds))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, old)
 
 
 def stable_seed(claim_id: str) -> int:
@@ -51,33 +79,58 @@ def run_necessity(claim: Claim, case: NecessityCase, settings: Settings, index: 
     dropped = [h for h in claim.assume if h.name == case.drop]
     rng = random.Random(f"{settings.seed}:necessity:{index}")
     tries = 1 if case.instance is not None and case.sample is None and _complete(claim, case) else case.n
-    satisfied_dropped = 0
+    satisfied_dropped = evaluated = 0
+    also_violated: Counter = Counter()
+    unconfirmed = None
     for i in range(tries):
         try:
             inst = draw(claim, rng, i, case.sample, case.instance)
+            if not failed_hypotheses(dropped, inst, settings.precisions[0]):
+                satisfied_dropped += 1
+                continue
+            others = failed_hypotheses(kept, inst, settings.precisions[0])
         except (EvalError, LimitExceeded) as exc:
             return {**rec, "outcome": "error", "message": f"could not build the instance: {exc}",
                     "counterexample": None}
-        if not failed_hypotheses(dropped, inst, settings.precisions[0]):
-            satisfied_dropped += 1
+        if others:
+            also_violated.update(others)
             continue
-        if failed_hypotheses(kept, inst, settings.precisions[0]):
-            continue
+        evaluated += 1
         for rel in rels:
             try:
-                v = relation_verdict(rel, inst, settings.precisions)
+                d = decide(rel, inst, settings.precisions)
             except (EvalError, LimitExceeded, ArithmeticError, ValueError, TypeError) as exc:
-                return {**rec, "outcome": "needed", "counterexample": counterexample(inst),
+                return {**rec, "outcome": "needed", "counterexample": counterexample(inst, label="instance"),
                         "message": f"without {case.drop} the conclusion is not even defined: {exc}"}
-            if v.holds is False:
-                return {**rec, "outcome": "needed", "counterexample": counterexample(inst, v),
-                        "message": f"without {case.drop} the conclusion fails ({v.describe()})"}
-    if satisfied_dropped == tries:
-        msg = f"every instance satisfies {case.drop}: it does not show what the hypothesis is for"
-    else:
-        msg = (f"the conclusion held on every instance that violates {case.drop}: "
-               "the hypothesis looks unneeded here")
-    return {**rec, "outcome": "looks-unneeded", "message": msg, "counterexample": None}
+            if d.holds is False:
+                return {**rec, "outcome": "needed", "confirmed_by": d.engine,
+                        "counterexample": counterexample(inst, d.verdict, confirmed_by=d.engine),
+                        "message": f"without {case.drop} the conclusion fails ({d.verdict.describe()}; "
+                                   f"confirmed by {d.engine})"}
+            if d.unconfirmed_failure and unconfirmed is None:
+                unconfirmed = (inst, d)
+    return {**rec, "counterexample": None,
+            **_unbroken(case, tries, satisfied_dropped, evaluated, also_violated, unconfirmed)}
+
+
+def _unbroken(case: NecessityCase, tries: int, satisfied: int, evaluated: int, also: Counter,
+              unconfirmed) -> dict:
+    """Why a necessity case did not break the conclusion: each cause named, never a claim made
+    over zero instances."""
+    if satisfied == tries:
+        return {"outcome": "looks-unneeded",
+                "message": f"every instance satisfies {case.drop}: it does not show what the hypothesis is for"}
+    if evaluated == 0:
+        names = ", ".join(f"{k} ({v} of {tries - satisfied})" for k, v in also.most_common())
+        return {"outcome": "error",
+                "message": f"every instance that violates {case.drop} also violates {names}: the case "
+                           "tests nothing; make it satisfy the other hypotheses"}
+    if unconfirmed is not None:
+        return {"outcome": "undecided",
+                "message": f"a possible failure without {case.drop} could not be confirmed: {unconfirmed[1].reason}"}
+    return {"outcome": "looks-unneeded",
+            "message": f"the conclusion held on all {evaluated} instances that violate {case.drop} "
+                       "(and satisfy the other hypotheses): the hypothesis looks unneeded here"}
 
 
 def _complete(claim: Claim, case: NecessityCase) -> bool:
@@ -85,16 +138,29 @@ def _complete(claim: Claim, case: NecessityCase) -> bool:
     return all(n in case.instance for n in sampled)
 
 
-def check_claim(claim: Claim, seed: Optional[int] = None, precisions=(50, 80)) -> dict:
+def check_claim(claim: Claim, seed: Optional[int] = None, precisions=(50, 80),
+                cpu_s: Optional[float] = None) -> dict:
     """Run every check and necessity case of a claim; return its result record (partial:
-    graph-derived fields are added by the pipeline)."""
+    graph-derived fields are added by the pipeline). `cpu_s`: each check's CPU-time budget, a
+    safety net (a check past it is that check's timeout; the other checks' verdicts stand)."""
     start = time.perf_counter()
     seed = stable_seed(claim.id) if seed is None else seed
     settings = Settings(seed=seed, precisions=tuple(precisions))
     checks = []
     for spec in claim.checks:
         try:
-            checks.append(CHECKS[spec.kind].run(spec, claim, settings))
+            with cpu_budget(cpu_s):
+                checks.append(CHECKS[spec.kind].run(spec, claim, settings))
+        except CheckTimeout:
+            checks.append({"kind": spec.kind, "name": spec.name, "expr": str(spec.text), "outcome": "timeout",
+                           "rung": "timeout", "line": spec.line, "evidence": {}, "counterexample": None,
+                           "message": f"stopped by the safety net: more than {cpu_s:g} s of CPU time "
+                                      "(raise it with --timeout if you mean it)"})
+        except MemoryError:
+            checks.append({"kind": spec.kind, "name": spec.name, "expr": str(spec.text), "outcome": "error",
+                           "rung": "error", "line": spec.line, "evidence": {}, "counterexample": None,
+                           "message": "out of memory: the check needed more than the worker's memory limit "
+                                      "(raise it with --memory-mb if you mean it)"})
         except Exception as exc:  # a crashing check is that check's error, not the run's
             checks.append({"kind": spec.kind, "name": spec.name, "expr": str(spec.text),
                            "outcome": "error", "rung": "error", "line": spec.line,
@@ -104,7 +170,11 @@ def check_claim(claim: Claim, seed: Optional[int] = None, precisions=(50, 80)) -
     necessity = []
     for i, case in enumerate(claim.necessity):
         try:
-            necessity.append(run_necessity(claim, case, settings, i))
+            with cpu_budget(cpu_s):
+                necessity.append(run_necessity(claim, case, settings, i))
+        except CheckTimeout:
+            necessity.append({"drop": case.drop, "why": case.why, "outcome": "error", "counterexample": None,
+                              "message": f"stopped by the safety net: more than {cpu_s:g} s of CPU time"})
         except Exception as exc:
             necessity.append({"drop": case.drop, "why": case.why, "outcome": "error",
                               "message": f"crashed: {type(exc).__name__}: {exc}", "counterexample": None})

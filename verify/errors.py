@@ -65,6 +65,14 @@ class EvalError(VerifyError):
     """An expression could not be evaluated on an instance (shape mismatch, singular matrix)."""
 
 
+class HypothesisError(EvalError):
+    """A hypothesis could not be evaluated on an instance: an error of the claim, never a rejection."""
+
+    def __init__(self, name: str, message: str, instance: dict):
+        self.name, self.instance = name, instance
+        super().__init__(f"hypothesis {name} could not be evaluated at this instance: {message}")
+
+
 class LimitExceeded(VerifyError):
     """A bound on cost (digits, sizes, exponents, iterations) would be exceeded."""
 

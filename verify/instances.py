@@ -11,7 +11,7 @@ from typing import Any, Iterable, Optional
 from mpmath import mp
 
 from verify import limits
-from verify.errors import EvalError, Undecided
+from verify.errors import EvalError, HypothesisError, Undecided
 from verify.expr import nodes as N
 from verify.expr import numeric as num
 from verify.model import Claim, Hypothesis, SymbolSpec
@@ -85,37 +85,107 @@ def const_value(node, exact: dict[str, Exact]) -> Exact:
 
 
 def exact_arith(node, exact: dict[str, Exact]):
-    """Evaluate + - * / ** (integer powers), negation, numbers, symbols and matrix literals of
-    scalars exactly; None when the tree needs anything else."""
+    """Evaluate numbers, symbols, + - * / ** (integer powers), negation, matrix literals,
+    matrix sums and products, T, zeros, ones, eye, sign and abs exactly; None when the tree
+    needs anything else (it is then computed in floating point: see `const_value`)."""
     t = type(node)
     if t is N.Num:
         return node.value
     if t is N.Sym:
         v = exact.get(node.name)
+        if isinstance(v, list):
+            return _as_rows(v)
         return Fraction(v) if isinstance(v, (int, Fraction)) else None
     if t is N.Neg:
         v = exact_arith(node.operand, exact)
-        return -v if isinstance(v, Fraction) else None
-    if t is N.BinOp and node.op in "+-*/" or (t is N.BinOp and node.op == "**"):
+        return None if v is None else _mat_map(lambda x: -x, v)
+    if t is N.BinOp and node.op in ("+", "-", "*", "/", "**"):
         a, b = exact_arith(node.left, exact), exact_arith(node.right, exact)
-        if not (isinstance(a, Fraction) and isinstance(b, Fraction)):
+        return None if a is None or b is None else _exact_binop(node.op, a, b)
+    if t is N.Call:
+        args = [exact_arith(x, exact) for x in node.args]
+        if any(a is None for a in args):
             return None
-        if node.op == "**":
+        return _exact_call(node.fn, args)
+    return None
+
+
+def _as_rows(v) -> Optional[list]:
+    rows = v if v and isinstance(v[0], list) else [[x] for x in v]
+    return [[Fraction(x) for x in r] for r in rows]
+
+
+def _mat_map(f, v):
+    return [[f(x) for x in r] for r in v] if isinstance(v, list) else f(v)
+
+
+def _exact_binop(op: str, a, b):
+    ma, mb = isinstance(a, list), isinstance(b, list)
+    if not ma and not mb:
+        if op == "**":
             if b.denominator != 1 or abs(b) > 64 or (a == 0 and b < 0):
                 return None
             return a ** int(b)
-        if node.op == "/" and b == 0:
+        if op == "/" and b == 0:
             return None
-        return {"+": a + b, "-": a - b, "*": a * b, "/": a / b if b else None}[node.op]
-    if t is N.Call and node.fn == "matrix":
-        vals = [exact_arith(x, exact) for x in node.args]
-        if any(not isinstance(v, Fraction) for v in vals):
-            return None
-        r, c = int(vals[0]), int(vals[1])
-        if len(vals) != 2 + r * c:
-            return None
-        return [[vals[2 + i * c + j] for j in range(c)] for i in range(r)]
+        return {"+": a + b, "-": a - b, "*": a * b, "/": a / b if b else None}[op]
+    if op in "+-" and ma and mb and len(a) == len(b) and len(a[0]) == len(b[0]):
+        sign = 1 if op == "+" else -1
+        return [[x + sign * y for x, y in zip(ra, rb)] for ra, rb in zip(a, b)]
+    if op == "*" and ma != mb:
+        k, m = (b, a) if ma else (a, b)
+        return _mat_map(lambda x: k * x, m)
+    if op == "*" and len(a[0]) == len(b):
+        return [[sum((a[i][k] * b[k][j] for k in range(len(b))), Fraction(0)) for j in range(len(b[0]))]
+                for i in range(len(a))]
+    if op == "/" and ma and not mb and b != 0:
+        return _mat_map(lambda x: x / b, a)
     return None
+
+
+def _exact_call(fn: str, args: list):
+    def size(x) -> Optional[int]:
+        return int(x) if not isinstance(x, list) and x.denominator == 1 and 0 < x <= limits.LIMITS["max_dim"] else None
+
+    if fn == "matrix":
+        if any(isinstance(v, list) for v in args):
+            return None
+        r, c = int(args[0]), int(args[1])
+        return [[args[2 + i * c + j] for j in range(c)] for i in range(r)] if len(args) == 2 + r * c else None
+    if fn in ("zeros", "ones") and len(args) == 2 and size(args[0]) and size(args[1]):
+        fill = Fraction(0 if fn == "zeros" else 1)
+        return [[fill] * size(args[1]) for _ in range(size(args[0]))]
+    if fn == "eye" and len(args) == 1 and size(args[0]):
+        n = size(args[0])
+        return [[Fraction(int(i == j)) for j in range(n)] for i in range(n)]
+    if fn in ("T", "transpose") and len(args) == 1:
+        v = args[0]
+        return [list(r) for r in zip(*v)] if isinstance(v, list) else v
+    if fn == "sign" and len(args) == 1:
+        return _mat_map(lambda x: Fraction((x > 0) - (x < 0)), args[0])
+    if fn == "abs" and len(args) == 1:
+        return _mat_map(abs, args[0])
+    return None
+
+
+def exactly_computable(node) -> bool:
+    """Whether `exact_arith` can compute this tree exactly (whatever the values): the functions
+    it knows, integer powers; anything else is computed in floating point."""
+    if isinstance(node, (N.Num, N.Sym)):
+        return True
+    if isinstance(node, N.Neg):
+        return exactly_computable(node.operand)
+    if isinstance(node, N.BinOp):
+        if node.op == "**":
+            return (exactly_computable(node.left) and isinstance(node.right, N.Num)
+                    and node.right.value.denominator == 1)
+        return node.op in "+-*/" and exactly_computable(node.left) and exactly_computable(node.right)
+    if isinstance(node, N.Call) and node.fn in EXACT_FUNCTIONS:
+        return all(exactly_computable(a) for a in node.args)
+    return False
+
+
+EXACT_FUNCTIONS = ("matrix", "zeros", "ones", "eye", "T", "transpose", "sign", "abs")
 
 
 def _int_of(node, exact, what) -> int:
@@ -192,16 +262,42 @@ def outside_domain(symbols: dict[str, SymbolSpec], exact: dict[str, Exact]) -> l
     return bad
 
 
+def outside_declared(symbols: dict[str, SymbolSpec], exact: dict[str, Exact]) -> list[str]:
+    """Scalars given by hand outside their declared range (`real: [lo, hi]`, `positive`): the
+    claim is not stated there. (The sampler's own range may be narrower; that one binds draws.)"""
+    bad = []
+    for name, spec in symbols.items():
+        v = exact.get(name)
+        if spec.value is not None or v is None or isinstance(v, list):
+            continue
+        if spec.positive and not v > 0:
+            bad.append(name)
+            continue
+        if spec.range is None:
+            continue
+        try:
+            lo, hi = _eval_args(list(spec.range), exact)
+        except (EvalError, Undecided, ValueError, TypeError, ZeroDivisionError):
+            continue
+        if not lo <= v <= hi:
+            bad.append(name)
+    return bad
+
+
 def failed_hypotheses(hyps: Iterable[Hypothesis], exact: dict[str, Exact], dps: int) -> list[str]:
-    """Names of hypotheses the instance violates (or that cannot be decided on it)."""
+    """Names of hypotheses the instance violates (or that sit on their boundary, inside the
+    tolerance band). A hypothesis that cannot be evaluated raises HypothesisError: an ill-typed
+    claim must not lose its draws in silence."""
     bad = []
     with mp.workdps(dps):
         ctx = num.Ctx(mp_env(exact))
         for h in hyps:
             try:
                 ok = num.truth(num.evaluate(h.node, ctx), ctx)
-            except (Undecided, EvalError):
+            except Undecided:
                 ok = False
+            except (EvalError, ArithmeticError, TypeError, ValueError, AttributeError) as exc:
+                raise HypothesisError(h.name, str(exc) or type(exc).__name__, exact) from None
             if not ok:
                 bad.append(h.name)
     return bad

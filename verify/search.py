@@ -38,6 +38,9 @@ PROBES_PER_EVALUATION = 3   # hypothesis tests (boundary bisection) count agains
 # an instance the engines cannot evaluate is not a candidate (a kink of step(), a division by 0, ...)
 EVAL_ERRORS = (EvalError, LimitExceeded, Undecided, ZeroDivisionError, ArithmeticError, ValueError, TypeError)
 GRID = 10**18          # values are rounded to a relative grid, so denominators stay small
+NEAR_MISS = 10**-4     # a best relative slack below this spends more: a 1-D minimisation per symbol
+NEAR_MISS_ROUNDS = 3   # passes over the symbols of the near-miss minimisation
+GOLDEN_STEPS = 48      # golden-section steps per symbol and pass (the bracket shrinks 0.618x a step)
 
 
 @dataclass
@@ -47,10 +50,19 @@ class SearchOutcome:
     start_margin: Any = None
     best_margin: Any = None
     best: Optional[dict] = None
-    failing: Optional[dict] = None        # a candidate whose margin is below zero
+    failing: Optional[dict] = None        # a candidate confirmed to fail (see verify.confirm)
+    decision: Any = None                  # its confirmation
+    unconfirmed: Optional[tuple] = None   # (instance, decision): a failure nothing could decide
+    refined: int = 0                      # evaluations spent on a near miss
+
+    @property
+    def near_miss(self) -> bool:
+        return self.best_margin is not None and 0 <= self.best_margin < NEAR_MISS
 
     def evidence(self, fmt: Callable) -> dict:
         out = {"search_evaluations": self.evaluations}
+        if self.refined:
+            out["search_near_miss_evaluations"] = self.refined
         if self.start_margin is not None:
             out["search_start_margin"] = fmt(self.start_margin)
         if self.best_margin is not None:
@@ -62,8 +74,12 @@ class LocalSearch:
     """Minimise `margin(instance)` over instances of a check's symbols that satisfy its hypotheses."""
 
     def __init__(self, symbols: dict[str, SymbolSpec], hyps, margin: Callable[[dict], Any],
-                 redraw: Callable[[dict], Optional[dict]], dps: int, seed: str, fixed: dict):
+                 redraw: Callable[[dict], Optional[dict]], dps: int, seed: str, fixed: dict,
+                 judge: Optional[Callable[[dict], Any]] = None):
+        """`judge(instance) -> verify.confirm.Decision` decides a candidate whose margin is not
+        positive (a zero margin fails a strict relation); without it a negative margin fails."""
         self.symbols, self.hyps, self.margin_of, self.redraw = symbols, hyps, margin, redraw
+        self.judge = judge
         self.dps, self.rng = dps, random.Random(seed)
         self.free = [n for n, s in sorted(symbols.items()) if _is_free(s) and n not in fixed]
         self.dependents = {n: _dependents(symbols, n) for n in self.free}
@@ -88,11 +104,31 @@ class LocalSearch:
             return None
         if m is not None and not mp.isfinite(m):
             return None  # an infinite margin: the check's own range was exceeded (first() found no hit)
+        if m is not None and m <= 0:
+            m = self._judge(inst, m)
         if m is not None and (self.out.best_margin is None or m < self.out.best_margin):
             self.out.best_margin, self.out.best = m, inst
+        return m
+
+    def _judge(self, inst: dict, m):
+        """A candidate with no positive slack: confirmed failures stop the search; a failure that
+        was rounding counts as slack 0; one nothing can decide is kept (it blocks a pass)."""
+        if self.judge is None:
             if m < 0:
                 self.out.failing = inst
-        return m
+            return m
+        try:
+            d = self.judge(inst)
+        except EVAL_ERRORS:
+            return None
+        if d.holds is False:
+            self.out.failing, self.out.decision = inst, d
+            return m
+        if d.holds is None:
+            if d.unconfirmed_failure and self.out.unconfirmed is None:
+                self.out.unconfirmed = (inst, d)
+            return None
+        return max(m, mp.mpf(0))
 
     def _with(self, inst: dict, name: str, value: Exact) -> Optional[dict]:
         keep = {k: v for k, v in inst.items() if k != name and k not in self.dependents[name]}
@@ -122,7 +158,52 @@ class LocalSearch:
                 return self.out
             self._climb_from(inst, budget, rounds=len(self.free) + 2)
         self._climb(budget)
+        if self.out.near_miss and self.out.failing is None:
+            self._refine(budget)
         return self.out
+
+    def _refine(self, budget: int) -> None:
+        """A near miss: minimise the slack along each continuous scalar symbol in turn by golden
+        section over its admissible range (from the best point), a few passes, on a budget of
+        its own (a deterministic count of evaluations)."""
+        names = [n for n in self.free if self.symbols[n].sampler in CONTINUOUS
+                 and self.symbols[n].type != "integer" and not isinstance(self.out.best[n], list)]
+        start = self.out.evaluations
+        cap = start + NEAR_MISS_ROUNDS * max(1, len(names)) * (GOLDEN_STEPS + 2)
+        for _ in range(NEAR_MISS_ROUNDS):
+            for name in names:
+                if self.out.failing is not None or self.out.evaluations >= cap:
+                    break
+                self._golden(name, cap)
+        self.out.refined = self.out.evaluations - start
+
+    def _golden(self, name: str, cap: int) -> None:
+        best = self.out.best
+        lo_hi = self._range(best, name)
+        if lo_hi is None:
+            v = Fraction(best[name])
+            width = max(abs(v), Fraction(1))
+            lo_hi = (v - width, v + width)
+        a, b = lo_hi
+        phi = Fraction(618034, 1000000)
+
+        def f(x):
+            m = self._try(self._with(self.out.best, name, _round(x)))
+            return mp.inf if m is None else m
+
+        c, d = b - phi * (b - a), a + phi * (b - a)
+        fc, fd = f(c), f(d)
+        for _ in range(GOLDEN_STEPS):
+            if self.out.failing is not None or self.out.evaluations >= cap:
+                return
+            if fc <= fd:
+                b, d, fd = d, c, fc
+                c = b - phi * (b - a)
+                fc = f(c)
+            else:
+                a, c, fc = c, d, fd
+                d = a + phi * (b - a)
+                fd = f(d)
 
     def _boundary(self, inst: dict, budget: int) -> None:
         """Scale each continuous symbol out (then in) to the edge of the admissible region:
@@ -175,7 +256,10 @@ class LocalSearch:
         if not self.hyps:
             return True
         self.out.probes += 1
-        return not failed_hypotheses(self.hyps, inst, self.dps)
+        try:
+            return not failed_hypotheses(self.hyps, inst, self.dps)
+        except EVAL_ERRORS:
+            return False  # a pushed candidate where a hypothesis is undefined is not admissible
 
     def _climb_from(self, start: dict, budget: int, rounds: int) -> None:
         """A few moves from another tight instance (the search is not only local to the best)."""

@@ -21,12 +21,13 @@ def _simpler(v: Exact, denom: int) -> Exact:
 
 def shrink(instance: dict[str, Exact], still_fails: Callable[[dict], bool],
            redraw: Callable[[random.Random, dict], dict | None], int_symbols: dict[str, int],
-           rng: random.Random) -> tuple[dict[str, Exact], bool]:
+           rng: random.Random, derived: frozenset = frozenset()) -> tuple[dict[str, Exact], bool]:
     """Return a smaller failing instance (and whether it changed).
 
     `still_fails(inst)` re-checks hypotheses and conclusion; `redraw(rng, fixed)` draws a new
     instance with some symbols fixed (None when the draw fails); `int_symbols` maps each
-    integer symbol to its least allowed value.
+    integer symbol to its least allowed value. `derived` symbols (a claim's `value:` relations)
+    are never simplified themselves: they are recomputed from the others by `redraw`.
     """
     best, changed, attempts = dict(instance), False, 0
     # 1. smaller integers (dimensions first: they come first in draw order)
@@ -48,17 +49,20 @@ def shrink(instance: dict[str, Exact], still_fails: Callable[[dict], bool],
                 break
     # 2. simpler numbers
     for name in sorted(best):
-        if name in int_symbols:
+        if name in int_symbols or name in derived:
             continue
         for denom in (1, 2, 10, 100, 1000, 10**6):
-            cand = dict(best)
-            cand[name] = _simpler(best[name], denom)
-            if cand[name] == best[name]:
+            simpler = _simpler(best[name], denom)
+            if simpler == best[name]:
                 break
+            cand = dict(best)
+            cand[name] = simpler
+            if derived:
+                cand = redraw(rng, {k: v for k, v in cand.items() if k not in derived})
             attempts += 1
             if attempts > MAX_ATTEMPTS:
                 return best, changed
-            if still_fails(cand):
+            if cand is not None and still_fails(cand):
                 best, changed = cand, True
                 break
     return best, changed

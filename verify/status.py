@@ -2,43 +2,50 @@
 
 from __future__ import annotations
 
-# Weakest to strongest. A claim's status is computed, never declared.
-LADDER = ("refuted", "error", "timeout", "undecided", "untested", "cited", "statistical",
+# Weakest to strongest. A claim's status is computed, never declared. Every rung below "cited"
+# fails a claim that should hold: nothing a check could not do is hidden by what another did.
+LADDER = ("refuted", "error", "timeout", "vacuous", "untested", "undecided", "cited", "statistical",
           "supported", "certified", "proved")
 
 # What each check outcome contributes.
 OUTCOME_RUNG = {"proved": "proved", "certified": "certified", "supported": "supported",
                 "statistical": "statistical", "cited": "cited", "refuted": "refuted",
                 "error": "error", "timeout": "timeout", "undecided": "undecided",
-                "vacuous": "undecided"}
+                "vacuous": "vacuous"}
 
-HOLDING = {"proved", "certified", "supported", "statistical", "cited", "untested"}
+HOLDING = {"proved", "certified", "supported", "statistical", "cited"}
 
-LABELS = {"refuted": "refuted", "error": "error", "timeout": "timed out", "undecided": "undecided",
-          "untested": "untested", "cited": "cited, not verified", "statistical": "statistical",
-          "supported": "numerically supported",
-          "certified": "certified on instances (exact rationals or arb balls)",
+LABELS = {"refuted": "refuted", "error": "error", "timeout": "timed out",
+          "vacuous": "vacuous (the hypotheses rejected every draw, or nothing was decided)",
+          "undecided": "undecided", "untested": "untested (no checks)", "cited": "cited, not verified",
+          "statistical": "statistical", "supported": "numerically supported",
+          "certified": "certified on instances (exact rationals or arb balls at the instances checked; not a proof)",
           "proved": "proved (SymPy, or z3 for all values)"}
 
 
+def check_rung(check: dict) -> str:
+    """A check's rung; an undecided check whose file says why that is acceptable (`undecided_ok`)
+    does not weaken its claim, and the report shows the reason."""
+    rung = OUTCOME_RUNG.get(check["outcome"], "error")
+    if rung == "undecided" and check.get("undecided_ok"):
+        return "accepted"
+    return rung
+
+
 def claim_status(checks: list[dict]) -> str:
-    """Refuted beats everything; then error, timeout. Otherwise the claim is as strong as its
-    weakest decided check (a symbolic proof of one identity does not make the claim proved);
-    undecided checks count only when nothing was decided."""
-    rungs = [OUTCOME_RUNG.get(c["outcome"], "error") for c in checks]
-    for bad in ("refuted", "error", "timeout"):
-        if bad in rungs:
-            return bad
-    decided = [r for r in rungs if r != "undecided"]
-    if decided:
-        return min(decided, key=LADDER.index)
-    return "undecided" if rungs else "untested"
+    """Refuted beats everything; then error, timeout, vacuous. Otherwise the claim is as strong
+    as its weakest check (a symbolic proof of one identity does not make the claim proved); an
+    undecided check makes the claim undecided, and a claim with no checks is untested."""
+    rungs = [r for r in (check_rung(c) for c in checks) if r != "accepted"]
+    if not rungs:
+        return "undecided" if checks else "untested"
+    return min(rungs, key=LADDER.index)
 
 
 def strongest(checks: list[dict]) -> str | None:
     """The strongest rung any check reached (shown beside the status)."""
     rungs = [OUTCOME_RUNG.get(c["outcome"], "error") for c in checks]
-    good = [r for r in rungs if LADDER.index(r) > LADDER.index("untested")]
+    good = [r for r in rungs if LADDER.index(r) > LADDER.index("undecided")]
     return max(good, key=LADDER.index) if good else None
 
 

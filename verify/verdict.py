@@ -69,8 +69,10 @@ class Worst:
         return out
 
 
-def _pair_verdict(op: str, a, b, band) -> tuple[Optional[bool], Any]:
-    """(holds, relative margin) of `a op b` at the current precision."""
+def _pair_verdict(op: str, a, b, band, floor=1) -> tuple[Optional[bool], Any]:
+    """(holds, relative margin) of `a op b` at the current precision. Margins are relative to
+    max(floor, |a|, |b|): `floor` is 1, or the largest intermediate magnitude when a failure is
+    being confirmed (the cancellation-aware band)."""
     a, b = num._resolve(a, b)
     if num.is_mat(a) or num.is_mat(b):
         if num._shape(a) == (1, 1) and num._shape(b) == (1, 1):
@@ -79,7 +81,7 @@ def _pair_verdict(op: str, a, b, band) -> tuple[Optional[bool], Any]:
             if num._shape(a) != num._shape(b):
                 raise EvalError(f"comparing shapes {num._shape(a)} and {num._shape(b)}")
             res = maxabs(a - b)
-            scale = max(1, maxabs(a), maxabs(b))
+            scale = max(floor, maxabs(a), maxabs(b))
             rel = res / scale
             eq = rel <= band
             return (eq if op == "==" else (None if eq else True)), -rel
@@ -88,7 +90,9 @@ def _pair_verdict(op: str, a, b, band) -> tuple[Optional[bool], Any]:
     if mp.isinf(a) or mp.isinf(b):
         truth = {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "==": a == b, "!=": a != b}[op]
         return truth, (mp.inf if truth else -mp.inf)
-    scale = max(1, abs(a), abs(b))
+    if mp.isnan(a) or mp.isnan(b):
+        raise EvalError("undefined at this instance: a side is not a number (as oo - oo)")
+    scale = max(floor, abs(a), abs(b))
     if a == b:  # exactly equal at this precision (exact inputs): decided, not a band case
         return {"==": True, "!=": False, "<": False, ">": False, "<=": True, ">=": True}[op], mp.mpf(0)
     if op in ("==", "!="):
@@ -104,13 +108,16 @@ def _pair_verdict(op: str, a, b, band) -> tuple[Optional[bool], Any]:
     return (True if op in ("<=", ">=") else None), rel
 
 
-def _at_precision(node: N.Compare, exact: dict, dps: int):
+def _at_precision(node: N.Compare, exact: dict, dps: int, tracked: bool = False):
+    """(holds, margin, residual, lhs, rhs) at `dps` digits. `tracked`: margins relative to the
+    largest magnitude computed on the way (see `_pair_verdict`)."""
     num.clear_caches()
     with mp.workdps(dps):
-        ctx = num.Ctx(mp_env(exact), GUARD_DIGITS)
+        ctx = num.Ctx(mp_env(exact), GUARD_DIGITS, peak=[mp.mpf(1)] if tracked else None)
         band = ctx.band
         vals = [num.evaluate(o, ctx) for o in node.operands]
-        results = [_pair_verdict(op, a, b, band) for op, a, b in zip(node.ops, vals, vals[1:])]
+        floor = ctx.peak[0] if tracked else 1
+        results = [_pair_verdict(op, a, b, band, floor) for op, a, b in zip(node.ops, vals, vals[1:])]
         holds: Optional[bool] = True
         for h, _ in results:
             if h is False:

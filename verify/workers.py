@@ -17,8 +17,17 @@ from typing import Callable, Iterable, Optional
 
 from verify.model import Claim
 
-DEFAULT_TIMEOUT_S = 120.0
+DEFAULT_TIMEOUT_S = 120.0   # CPU seconds per check (load-independent); see claim_budget
 DEFAULT_MEMORY_MB = 2048
+WALL_FACTOR = 10            # the wall-clock safety net: this many times a claim's CPU budget
+
+
+def claim_budget(claim: Claim, per_check_s: float) -> float:
+    """A claim's CPU budget: `per_check_s` for each check and necessity case, one more for setup.
+    Verdicts are decided by counts of work; these limits only stop runaway input, and they count
+    CPU time, so a loaded machine does not reach them sooner than a quiet one."""
+    units = len(getattr(claim, "checks", ())) + len(getattr(claim, "necessity", ())) + 1
+    return per_check_s * units
 
 
 def _child(conn, claim: Claim, seed, precisions, memory_mb: int, timeout_s: float, job=None) -> None:
@@ -26,13 +35,13 @@ def _child(conn, claim: Claim, seed, precisions, memory_mb: int, timeout_s: floa
     try:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        cpu = int(timeout_s) + 5
+        cpu = int(claim_budget(claim, timeout_s)) + 5
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
     except (ValueError, OSError):
         pass
     from verify.check_claim import check_claim
     try:
-        record = (job or check_claim)(claim, seed, precisions)
+        record = job(claim, seed, precisions) if job else check_claim(claim, seed, precisions, cpu_s=timeout_s)
     except MemoryError:
         record = {"id": claim.id, "status": "error", "crash": "memory",
                   "message": f"too large: the check needed more than {memory_mb} MB "
@@ -56,10 +65,16 @@ def run_all(claims: Iterable[Claim], jobs: int = 1, timeout_s: float = DEFAULT_T
             memory_mb: int = DEFAULT_MEMORY_MB, seed: Optional[int] = None,
             precisions=(50, 80), on_done: Optional[Callable[[dict], None]] = None,
             job: Optional[Callable] = None) -> dict[str, dict]:
-    """Check claims in parallel worker processes; return records by id. `job(claim, seed,
-    precisions) -> record` replaces `check_claim` (the mutate command runs mutants this way)."""
+    """Check claims in parallel worker processes; return records by id. `timeout_s` is the CPU
+    budget of each check (see `claim_budget`); a worker is killed only past WALL_FACTOR times its
+    claim's budget of wall-clock time. `job(claim, seed, precisions) -> record` replaces
+    `check_claim` (the mutate command runs mutants this way)."""
     ctx = mp_.get_context("fork")
     queue = list(claims)
+
+    def wall_net(claim: Claim) -> float:
+        return WALL_FACTOR * claim_budget(claim, timeout_s)
+
     if queue:  # import SymPy once here, so each forked worker starts with it loaded (~0.3 s each)
         import verify.expr.symbolic  # noqa: F401
     running: dict = {}  # conn -> (process, claim, started)
@@ -80,7 +95,7 @@ def run_all(claims: Iterable[Claim], jobs: int = 1, timeout_s: float = DEFAULT_T
             child.close()
             running[parent] = (proc, claim, time.monotonic())
         now = time.monotonic()
-        next_deadline = min(start + timeout_s for _, _, start in running.values())
+        next_deadline = min(start + wall_net(c) for _, c, start in running.values())
         ready = wait(list(running) + [p.sentinel for p, _, _ in running.values()],
                      timeout=max(0.0, next_deadline - now))
         for conn in list(running):
@@ -102,11 +117,12 @@ def run_all(claims: Iterable[Claim], jobs: int = 1, timeout_s: float = DEFAULT_T
                 del running[conn]
                 conn.close()
                 finish(rec)
-            elif time.monotonic() - start > timeout_s:
+            elif time.monotonic() - start > wall_net(claim):
                 proc.kill()
                 proc.join(timeout=5)
                 del running[conn]
                 conn.close()
-                finish(_failure(claim, "timeout", f"timed out after {timeout_s:g} s "
-                                "(raise it with --timeout if you mean it)"))
+                finish(_failure(claim, "timeout", f"stopped by the wall-clock safety net after "
+                                f"{wall_net(claim):g} s ({WALL_FACTOR} times its CPU budget; raise the "
+                                "budget with --timeout if you mean it)"))
     return results

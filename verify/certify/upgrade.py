@@ -28,7 +28,7 @@ from verify.errors import EvalError, LimitExceeded, Undecided
 from verify.expr import nodes as N
 from verify.instances import draw, failed_hypotheses
 from verify.model import CheckSpec, Claim, SymbolSpec
-from verify.verdict import relation_verdict
+from verify.confirm import decide
 
 
 @dataclass
@@ -38,8 +38,9 @@ class ForAll:
     outcome: str                        # proved | refuted | unknown | unsupported | vacuous
     detail: str
     seconds: float
-    instance: Optional[dict] = None     # refuted: the model as a full instance, confirmed numerically
+    instance: Optional[dict] = None     # refuted: the model as a full instance, confirmed
     verdict: object = None
+    decision: object = None             # refuted: its confirmation (verify.confirm.Decision)
 
     def evidence(self) -> dict:
         return {"z3": f"{self.outcome}: {self.detail}" if self.detail else self.outcome}
@@ -96,16 +97,20 @@ def for_all(relation: N.Node, claim: Claim, spec: CheckSpec, hyps, precisions, s
     if res.outcome != "refuted":
         return ForAll(res.outcome, res.detail, res.seconds)
     inst = _instance_from_model(claim, spec, res.model or {}, seed, fixed or {})
-    if inst is None or failed_hypotheses(hyps, inst, precisions[0]):
+    try:
+        outside = inst is None or failed_hypotheses(hyps, inst, precisions[0])
+    except EvalError:
+        outside = True
+    if outside:
         return ForAll("unknown", "z3's model could not be confirmed as an instance satisfying the hypotheses",
                       res.seconds)
     try:
-        v = relation_verdict(relation, inst, precisions)
+        d = decide(relation, inst, precisions)
     except (EvalError, LimitExceeded, Undecided) as exc:
         return ForAll("unknown", f"z3's model is a point where the relation is undefined ({exc})", res.seconds)
-    if v.holds is not False:
-        return ForAll("unknown", "z3's model did not fail when re-evaluated numerically", res.seconds)
-    return ForAll("refuted", res.detail, res.seconds, inst, v)
+    if d.holds is not False:
+        return ForAll("unknown", "z3's model did not fail when re-evaluated and confirmed", res.seconds)
+    return ForAll("refuted", res.detail, res.seconds, inst, d.verdict, d)
 
 
 def for_all_record(spec: CheckSpec, fa: ForAll, msg: str, ev: dict, refutation=None) -> tuple[Optional[dict], dict]:
@@ -120,8 +125,10 @@ def for_all_record(spec: CheckSpec, fa: ForAll, msg: str, ev: dict, refutation=N
                       evidence=ev, engine="z3", timings=timings), timings
     if fa.outcome == "refuted":
         m, cex = refutation(fa) if refutation else (
-            f"z3 found a counterexample the instances missed ({fa.verdict.describe()})",
-            counterexample(fa.instance, fa.verdict))
+            f"z3 found a counterexample the instances missed ({fa.verdict.describe()}; "
+            f"confirmed by {fa.decision.engine})",
+            counterexample(fa.instance, fa.verdict, confirmed_by=fa.decision.engine))
+        ev["confirmed_by"] = fa.decision.engine
         return result(spec, "refuted", "refuted", m, evidence=ev, counterexample=cex, engine="z3",
                       timings=timings), timings
     return None, timings

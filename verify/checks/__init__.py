@@ -14,7 +14,7 @@ from verify.errors import ExprError
 from verify.model import CheckSpec, Claim, SymbolSpec
 
 OPTION_KEYS = ("name", "n", "dims", "for", "symbols", "precision", "max_draws", "engine", "instances",
-               "rate", "confidence", "reason", "search")
+               "rate", "confidence", "reason", "search", "undecided_ok")
 
 
 @dataclass
@@ -100,6 +100,11 @@ def common_options(entry: dict, claim: Claim, parse_symbol: Callable) -> dict:
         if not isinstance(b, int) or isinstance(b, bool) or not 0 <= b <= 100_000:
             raise ExprError("search must be an integer from 0 to 100000 (0: no local search)")
         opts["search"] = b
+    if "undecided_ok" in entry:
+        why = entry["undecided_ok"]
+        if not isinstance(why, str) or len(why.strip()) < 10:
+            raise ExprError("undecided_ok must say, in words, why an undecided outcome is acceptable here")
+        opts["undecided_ok"] = why.strip()
     if "max_draws" in entry:
         m = entry["max_draws"]
         if not isinstance(m, int) or not 1 <= m <= 1_000_000:
@@ -126,6 +131,8 @@ def result(spec: CheckSpec, outcome: str, rung: str, message: str, **extra) -> d
     if spec.kind in DEFAULT_ENGINE and outcome not in ("error", "timeout", "vacuous"):
         rec["engine"] = DEFAULT_ENGINE[spec.kind]
     rec.update(extra)
+    if outcome == "undecided" and spec.options.get("undecided_ok"):
+        rec["undecided_ok"] = spec.options["undecided_ok"]
     return rec
 
 
@@ -161,14 +168,30 @@ def _frac_latex(x) -> str:
     return f"{float(x):.12g}"
 
 
-def counterexample(values: dict, verdict=None, shrunk: bool = False) -> dict:
+def counterexample(values: dict, verdict=None, shrunk: bool = False, confirmed_by: str = "",
+                   label: str = "counterexample") -> dict:
+    """An instance shown in the report: a `counterexample` (a confirmed failure; `confirmed_by`
+    names the engine), or an `instance` where evaluation failed, or an `unconfirmed` failure."""
     rec = {"values": {k: exact_str(v) for k, v in sorted(values.items())},
            "values_latex": {k: exact_latex(v) for k, v in sorted(values.items())},
-           "shrunk": shrunk}
+           "shrunk": shrunk, "label": label}
+    if confirmed_by:
+        rec["confirmed_by"] = confirmed_by
     if verdict is not None:
         rec.update(lhs=verdict.lhs, rhs=verdict.rhs, margin=verdict.margin_str(),
                    residual=verdict.residual_str(), measure=verdict.describe())
     return rec
+
+
+def certified_scope(instances: int, ev: dict) -> str:
+    """What 'certified on instances' covers, in words: never to be mistaken for a proof."""
+    searched = ev.get("search_evaluations")
+    how = "seeded random instances satisfying the hypotheses"
+    if searched:
+        how += f", plus {searched} local-search candidates"
+    best = ev.get("search_best_margin") or ev.get("worst_margin")
+    tail = f"; tightest relative slack {best}" if best is not None else ""
+    return f"certified at {instances} {how} (not a proof for all values){tail}"
 
 
 from verify.checks import calc, cited, exact, numeric, statistical, symbolic  # noqa: E402,F401  (registration)

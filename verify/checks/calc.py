@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from verify.checks import Settings, check_kind, common_options, counterexample, result
 from verify.checks.numeric import Sampling
-from verify.errors import EvalError, ExprError, LimitExceeded
+from verify.errors import EvalError, ExprError, HypothesisError, LimitExceeded
 from verify.expr import nodes as N
 from verify.model import CheckSpec, Claim
 from verify.certify.upgrade import for_all
-from verify.verdict import Worst, relation_verdict
+from verify.confirm import decide
+from verify.verdict import Worst
 
 RELS = ("==", "<=", "<", ">=", ">")
 
@@ -70,7 +71,8 @@ def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
     steps = spec.nodes["steps"]
     exprs = [spec.nodes["first"]] + [s["node"] for s in steps]
     rels = [N.Compare((s["rel"],), (a, b)) for s, a, b in zip(steps, exprs, exprs[1:])]
-    tallies = [{"checked": 0, "undecided": 0, "worst": Worst(), "cex": None, "error": None} for _ in steps]
+    tallies = [{"checked": 0, "undecided": 0, "worst": Worst(), "cex": None, "error": None, "instance": None,
+                "unconfirmed": None} for _ in steps]
     s = Sampling(claim, spec, settings)
     checked = 0
     try:
@@ -80,21 +82,27 @@ def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
                 if t["cex"] is not None or t["error"] is not None:
                     continue
                 try:
-                    v = relation_verdict(rel, inst, s.precisions)
+                    d = decide(rel, inst, s.precisions)
                 except (EvalError, LimitExceeded) as exc:
                     t["error"] = str(exc)
+                    t["instance"] = inst
                     continue
-                if v.holds is None:
+                if d.holds is None:
                     t["undecided"] += 1
+                    if d.unconfirmed_failure and t["unconfirmed"] is None:
+                        t["unconfirmed"] = (inst, d)
                     decided = False
                     continue
                 t["checked"] += 1
-                t["worst"].update(v)
-                if v.holds is False:
-                    t["cex"] = counterexample(inst, v)
+                if not d.overturned:
+                    t["worst"].update(d.verdict)
+                if d.holds is False:
+                    t["cex"] = counterexample(inst, d.verdict, confirmed_by=d.engine)
             checked += decided
             if checked >= s.n or any(t["cex"] or t["error"] for t in tallies):
                 break
+    except HypothesisError as exc:
+        return result(spec, "error", "error", str(exc), counterexample=counterexample(exc.instance, label="instance"))
     except (EvalError, LimitExceeded) as exc:
         return result(spec, "error", "error", f"could not draw instances: {exc}")
     records = [_step_record(step, t, s.n) for step, t in zip(steps, tallies)]
@@ -103,14 +111,25 @@ def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
     overall = chain_relation([st["rel"] for st in steps])
     if "refuted" in outcomes:
         k = outcomes.index("refuted") + 1
-        return result(spec, "refuted", "refuted", f"step {k} fails", evidence=ev, steps=records,
-                      counterexample=tallies[k - 1]["cex"])
+        cex = tallies[k - 1]["cex"]
+        ev["confirmed_by"] = cex.get("confirmed_by", "")
+        return result(spec, "refuted", "refuted", f"step {k} fails (confirmed by {ev['confirmed_by']})",
+                      evidence=ev, steps=records, counterexample=cex)
     if "error" in outcomes:
         k = outcomes.index("error") + 1
-        return result(spec, "error", "error", f"step {k} could not be evaluated: {tallies[k - 1]['error']}",
-                      evidence=ev, steps=records)
+        inst = tallies[k - 1]["instance"]
+        return result(spec, "error", "error", f"step {k} could not be evaluated at this instance: "
+                      f"{tallies[k - 1]['error']}", evidence=ev, steps=records,
+                      counterexample=counterexample(inst, label="instance") if inst else None)
+    unconfirmed = next((t["unconfirmed"] for t in tallies if t["unconfirmed"]), None)
+    if unconfirmed is not None:
+        inst, d = unconfirmed
+        ev["unconfirmed"] = d.reason
+        return result(spec, "undecided", "undecided", "a possible counterexample to a step could not be "
+                      f"confirmed or dismissed: {d.reason}", evidence=ev, steps=records,
+                      counterexample=counterexample(inst, d.verdict, label="unconfirmed"))
     if checked == 0:
-        return result(spec, "vacuous", "vacuous", s.vacuous_message(), evidence=ev, steps=records)
+        return result(spec, "vacuous", "vacuous", s.vacuous_message(ev["undecided"]), evidence=ev, steps=records)
     if checked < s.n:
         return result(spec, "undecided", "undecided", f"only {checked} of {s.n} instances decided",
                       evidence=ev, steps=records)
@@ -131,8 +150,10 @@ def _prove_steps(rels, records, claim, spec, s, settings, ev):
         seconds += fa.seconds
         rec["z3"] = fa.outcome
         if fa.outcome == "refuted":
-            rec["outcome"], rec["message"] = "refuted", f"z3 found a counterexample ({fa.verdict.describe()})"
-            rec["counterexample"] = counterexample(fa.instance, fa.verdict)
+            rec["outcome"], rec["message"] = "refuted", (f"z3 found a counterexample ({fa.verdict.describe()}; "
+                                                         f"confirmed by {fa.decision.engine})")
+            rec["counterexample"] = counterexample(fa.instance, fa.verdict, confirmed_by=fa.decision.engine)
+            ev["confirmed_by"] = fa.decision.engine
             return result(spec, "refuted", "refuted", f"step {k} fails (found by z3)", steps=records,
                           counterexample=rec["counterexample"], engine="z3", timings={"z3_s": round(seconds, 3)},
                           evidence=ev)
@@ -150,6 +171,8 @@ def _step_record(step: dict, t: dict, n: int) -> dict:
         outcome, msg = "refuted", f"fails ({t['cex'].get('measure', '')})"
     elif t["error"] is not None:
         outcome, msg = "error", t["error"]
+    elif t["unconfirmed"] is not None:
+        outcome, msg = "undecided", f"a possible failure could not be confirmed: {t['unconfirmed'][1].reason}"
     elif t["checked"] == 0:
         outcome, msg = "undecided", "no instance decided"
     else:

@@ -22,7 +22,8 @@ from verify.certify.upgrade import for_all, for_all_record
 from verify.checks import Settings, check_kind, common_options, counterexample, result, symbols_for
 from verify.errors import EvalError, ExprError, LimitExceeded
 from verify.expr import nodes as N
-from verify.instances import draw, failed_hypotheses
+from verify.confirm import confirm
+from verify.instances import draw, exactly_computable, failed_hypotheses, outside_declared
 from verify.model import CheckSpec, Claim
 from verify.verdict import is_relation
 
@@ -39,6 +40,13 @@ def prepare(entry: dict, claim: Claim, ctx) -> CheckSpec:
     opts["instances"] = [ctx.instance(i, inst) for i, inst in enumerate(entry.get("instances", []))]
     if not opts["instances"] and "n" not in opts:
         opts["n"] = 10
+    symbols = {**claim.symbols, **opts.get("symbols", {})}
+    for name, sym in sorted(symbols.items()):
+        if sym.value is not None and not exactly_computable(sym.value):
+            raise ExprError(f"an exact check needs exact inputs, but {name} is computed in floating point "
+                            f"from its value ({sym.describe()})",
+                            f"give {name} as an exact number: override it in this check's `symbols:` "
+                            f"(e.g. {name}: {{real: [lo, hi]}}) and set it in each instance")
     return CheckSpec("exact", ctx.index, entry.get("name", ""), entry["exact"], node, opts, ctx.line)
 
 
@@ -52,7 +60,7 @@ def to_sympy(v):
     return sp.Rational(v.numerator, v.denominator)
 
 
-def decide(op: str, a, b, precisions) -> Optional[bool]:
+def decide(op: str, a, b, precisions, how: Optional[list] = None) -> Optional[bool]:
     """Decide `a op b` for exact SymPy values; None when it cannot be decided."""
     a, b = S._resolve(a, b)
     if isinstance(a, sp.MatrixBase) and a.shape == (1, 1) and not isinstance(b, sp.MatrixBase):
@@ -65,7 +73,7 @@ def decide(op: str, a, b, precisions) -> Optional[bool]:
         else:
             if a.shape != b.shape:
                 raise EvalError(f"comparing shapes {a.shape} and {b.shape}")
-            zero = [decide("==", x, y, precisions) for x, y in zip(a, b)]
+            zero = [decide("==", x, y, precisions, how) for x, y in zip(a, b)]
             eq = True if all(z is True for z in zero) else (False if False in zero else None)
             return eq if op == "==" or eq is None else not eq
     if a == sp.oo or b == sp.oo or a == -sp.oo or b == -sp.oo:
@@ -85,6 +93,8 @@ def decide(op: str, a, b, precisions) -> Optional[bool]:
         if len(signs) != 1 or None in signs:
             return None
         sign = signs.pop()
+        if how is not None:
+            how.append("evalf")
     return {"==": sign == 0, "!=": sign != 0, "<": sign > 0, "<=": sign >= 0,
             ">": sign < 0, ">=": sign <= 0}[op]
 
@@ -100,12 +110,12 @@ def _sign(d) -> Optional[int]:
     return None
 
 
-def holds_at(node, inst: dict, precisions) -> tuple[Optional[bool], list]:
+def holds_at(node, inst: dict, precisions, how: Optional[list] = None) -> tuple[Optional[bool], list]:
     """Decide a relation (a chain, or an `and` of relations) exactly on one instance."""
     if isinstance(node, N.Logic):
         verdict, vals = True, []
         for part in node.operands:
-            ok, vals = holds_at(part, inst, precisions)
+            ok, vals = holds_at(part, inst, precisions, how)
             if ok is False:
                 return False, vals
             if ok is None:
@@ -115,7 +125,7 @@ def holds_at(node, inst: dict, precisions) -> tuple[Optional[bool], list]:
     vals = [S.evaluate(o, S.SymCtx(env)) for o in node.operands]
     verdict: Optional[bool] = True
     for op, a, b in zip(node.ops, vals, vals[1:]):
-        ok = decide(op, a, b, precisions)
+        ok = decide(op, a, b, precisions, how)
         if ok is False:
             return False, vals
         if ok is None:
@@ -144,25 +154,40 @@ def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
         return result(spec, "error", "error", f"could not build the instances: {exc}")
     checked = undecided = 0
     for k, inst in enumerate(instances):
+        outside = outside_declared(symbols, inst) if k < len(given) else []
+        if outside:
+            return result(spec, "error", "error", f"given instance {k + 1} puts {', '.join(outside)} outside "
+                          "the declared range: the claim is not stated there", counterexample=counterexample(inst, label="instance"))
         if k < len(given) and failed_hypotheses(claim.assume, inst, settings.precisions[0]):
             bad = failed_hypotheses(claim.assume, inst, settings.precisions[0])
             return result(spec, "error", "error", f"given instance {k + 1} violates {', '.join(bad)}",
-                          counterexample=counterexample(inst))
+                          counterexample=counterexample(inst, label="instance"))
         try:
-            ok, vals = holds_at(spec.nodes, inst, settings.precisions)
+            how: list = []   # "evalf" when a sign was read from a floating-point value
+            ok, vals = holds_at(spec.nodes, inst, settings.precisions, how)
         except (EvalError, LimitExceeded, TypeError, ValueError) as exc:
             return result(spec, "error", "error", f"exact evaluation failed on instance {k + 1}: {exc}",
-                          counterexample=counterexample(inst))
+                          counterexample=counterexample(inst, label="instance"))
         if ok is None:
             undecided += 1
             continue
         checked += 1
         if ok is False:
-            cex = counterexample(inst)
+            engine = "sympy exact"
+            if how:  # decided from evalf at two precisions: confirm rigorously first
+                c = confirm(spec.nodes, inst, settings.precisions)
+                if c.outcome != "refuted":
+                    checked -= 1
+                    undecided += 1
+                    continue
+                engine = c.engine
+            cex = counterexample(inst, confirmed_by=engine)
             cex["lhs"], cex["rhs"] = _show(vals[0]), _show(vals[-1])
+            ev = _ev(drawn, rejected, checked, undecided, settings)
+            ev["confirmed_by"] = engine
             return result(spec, "refuted", "refuted",
-                          f"fails exactly on instance {k + 1}: {cex['lhs']} vs {cex['rhs']}",
-                          counterexample=cex, evidence=_ev(drawn, rejected, checked, undecided, settings))
+                          f"fails exactly on instance {k + 1}: {cex['lhs']} vs {cex['rhs']} (confirmed by {engine})",
+                          counterexample=cex, evidence=ev, engine=engine)
     ev = _ev(drawn, rejected, checked, undecided, settings)
     if checked == 0:
         return result(spec, "undecided", "undecided", "no instance could be decided exactly", evidence=ev)

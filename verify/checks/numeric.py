@@ -8,20 +8,24 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from fractions import Fraction
 
 from mpmath import mp
 
-from verify.checks import (Settings, check_kind, common_options, counterexample, result,
-                           symbols_for)
-from verify.errors import EvalError, ExprError, LimitExceeded, Undecided
+from verify.checks import (Settings, certified_scope, check_kind, common_options, counterexample,
+                           result, symbols_for)
+from verify.errors import EvalError, ExprError, HypothesisError, LimitExceeded, Undecided
 from verify.expr import nodes as N
 from verify.instances import draw, failed_hypotheses, outside_domain
 from verify.model import CheckSpec, Claim
 from verify.certify.upgrade import at_instances, for_all, for_all_record
 from verify.search import LocalSearch
 from verify.shrink import shrink
+from verify.confirm import _display, decide
 from verify.verdict import is_relation, Worst, relation_verdict, scale_free_margin
 
+
+REJECTED_SHARE = 0.9   # a check whose hypotheses reject more than this share of draws says so
 
 SCHEMA = {"$ref": "#/$defs/expr",
           "description": "A relation checked on seeded instances that satisfy `assume`, at two precisions."}
@@ -64,14 +68,26 @@ class Sampling:
             yield inst
 
     def evidence(self, checked: int, undecided: int) -> dict:
-        return {"drawn": self.drawn, "rejected": self.rejected, "checked": checked,
-                "undecided": undecided, "precisions": list(self.precisions),
-                "rejected_by": dict(sorted(self.rejections.items()))}
+        ev = {"drawn": self.drawn, "rejected": self.rejected, "checked": checked,
+              "undecided": undecided, "precisions": list(self.precisions),
+              "rejected_by": dict(sorted(self.rejections.items()))}
+        if self.drawn and self.rejected > REJECTED_SHARE * self.drawn:
+            ev["mostly_rejected"] = self.rejection_note()
+        return ev
 
-    def vacuous_message(self) -> str:
-        top = ", ".join(f"{k} rejected {v}" for k, v in self.rejections.most_common(3))
-        return (f"hypotheses look unsatisfiable: all {self.drawn} draws were rejected ({top}); "
-                "check the samplers against the assumptions")
+    def rejection_note(self) -> str:
+        top = ", ".join(f"{k} {v}" for k, v in self.rejections.most_common(3))
+        return (f"the hypotheses rejected {self.rejected} of {self.drawn} draws "
+                f"({100 * self.rejected / self.drawn:.0f}%, more than {100 * REJECTED_SHARE:.0f}%: {top})")
+
+    def vacuous_message(self, undecided: int = 0) -> str:
+        """Why nothing was checked: the hypotheses rejected every draw, or none was decided."""
+        if self.rejected == self.drawn:
+            top = ", ".join(f"{k} rejected {v}" for k, v in self.rejections.most_common(3))
+            return (f"vacuous: all {self.drawn} draws were rejected by the hypotheses ({top}); "
+                    "check the samplers against the assumptions")
+        return (f"vacuous: no instance was decided ({undecided} of {self.drawn} draws undecided, "
+                f"{self.rejected} rejected)")
 
     def shrink(self, inst: dict, fails) -> tuple[dict, bool]:
         ints = {name: _lower(s) for name, s in symbols_for(self.claim, self.spec).items()
@@ -87,14 +103,15 @@ class Sampling:
         symbols = symbols_for(self.claim, self.spec)
 
         def still(cand):
-            if outside_domain(symbols, cand) or failed_hypotheses(self.hyps, cand, self.precisions[0]):
-                return False
             try:
+                if outside_domain(symbols, cand) or failed_hypotheses(self.hyps, cand, self.precisions[0]):
+                    return False
                 return fails(cand)
             except (EvalError, LimitExceeded, Undecided):
                 return False
 
-        return shrink(inst, still, redraw, ints, random.Random(1))
+        derived = frozenset(n for n, sp_ in symbols.items() if sp_.value is not None)
+        return shrink(inst, still, redraw, ints, random.Random(1), derived)
 
 
 def _lower(spec) -> int:
@@ -106,59 +123,95 @@ def _lower(spec) -> int:
 
 
 def run_relation(node, claim, spec, settings, hypotheses=None):
-    """Check one relation on instances, then search near the tightest ones.
-    Returns (outcome, message, evidence, counterexample, worst, sampling)."""
+    """Check one relation on instances, then search near the tightest ones. Every failure is
+    confirmed (verify.confirm) before it refutes; one that cannot be confirmed leaves the check
+    undecided, never passed. Returns (outcome, message, evidence, counterexample, worst, sampling)."""
     s = Sampling(claim, spec, settings, hypotheses)
-    checked = undecided = 0
+    checked = undecided = overturned = 0
+    unconfirmed = None   # the first failure seen that could be neither confirmed nor dismissed
     worst = Worst()
     tight: list = []  # the three instances with the smallest margins, where the search starts
     for inst in s.instances():
         try:
-            v = relation_verdict(node, inst, s.precisions)
+            d = decide(node, inst, s.precisions)
         except (EvalError, LimitExceeded) as exc:
-            return ("error", f"evaluation failed on a drawn instance: {exc}",
-                    s.evidence(checked, undecided), counterexample(inst), worst, s)
-        if v.holds is None:
+            return ("error", f"evaluation failed at this instance: {exc}",
+                    s.evidence(checked, undecided), counterexample(inst, label="instance"), worst, s)
+        if d.holds is None:
             undecided += 1
+            unconfirmed = unconfirmed or ((inst, d) if d.unconfirmed_failure else None)
             continue
         checked += 1
-        worst.update(v)
-        if v.holds is False:
+        if d.holds is False:
             msg = f"fails on instance {checked} of {s.n}"
-            return ("refuted", *_refutation(node, s, inst, v, msg, s.evidence(checked, undecided)), worst, s)
+            return ("refuted", *_refutation(node, s, inst, d, msg, s.evidence(checked, undecided)), worst, s)
+        overturned += d.overturned
+        if not d.overturned:
+            worst.update(d.verdict)
         s.held.append(inst)
-        if v.margin is not None:
-            tight = sorted(tight + [(v.margin, inst)], key=lambda mi: mi[0])[:3]
+        if d.verdict.margin is not None and not d.overturned:
+            tight = sorted(tight + [(d.verdict.margin, inst)], key=lambda mi: mi[0])[:3]
         if checked >= s.n:
             break
     ev = {**s.evidence(checked, undecided), **worst.evidence()}
+    if overturned:
+        ev["failures_overturned"] = overturned
     found = _search(node, s, tight, settings) if checked >= s.n else None
     if found is not None:
         ev.update(found.evidence(lambda m: mp.nstr(m, 6)))
-        if found.failing is not None:
-            v = relation_verdict(node, found.failing, s.precisions)
-            if v.holds is False:
-                msg = (f"held on {checked} random instances; the local search found a failure after "
-                       f"{found.evaluations} evaluations")
-                return ("refuted", *_refutation(node, s, found.failing, v, msg, ev), worst, s)
+        if found.decision is not None and found.decision.holds is False:
+            msg = (f"held on {checked} random instances; the local search found a failure after "
+                   f"{found.evaluations} evaluations")
+            return ("refuted", *_refutation(node, s, found.failing, found.decision, msg, ev), worst, s)
+        unconfirmed = unconfirmed or found.unconfirmed
+    if unconfirmed is not None:
+        inst, d = unconfirmed
+        ev["unconfirmed"] = d.reason
+        return ("undecided", f"a possible counterexample could not be confirmed or dismissed: {d.reason}",
+                ev, counterexample(inst, d.verdict, label="unconfirmed"), worst, s)
     if checked == 0:
-        return "vacuous", s.vacuous_message(), ev, None, worst, s
+        return "vacuous", s.vacuous_message(undecided), ev, None, worst, s
     if checked < s.n:
         return ("undecided", f"only {checked} of {s.n} instances decided in {s.drawn} draws "
                 f"({undecided} undecided, {s.rejected} rejected)", ev, None, worst, s)
+    return "supported", _supported_message(checked, s, found, ev), ev, None, worst, s
+
+
+def _supported_message(checked: int, s: "Sampling", found, ev: dict) -> str:
     p = " and ".join(str(x) for x in s.precisions)
-    pushed = ""
+    msg = f"{checked} instances hold at {p} digits"
     if found is not None and found.evaluations:
-        pushed = (f"; a local search ({found.evaluations} evaluations) pushed the smallest margin to "
-                  f"{mp.nstr(found.best_margin, 3)}")
-    return "supported", f"{checked} instances hold at {p} digits{pushed}", ev, None, worst, s
+        msg += (f"; a local search ({found.evaluations} evaluations) found no failure, its tightest "
+                f"relative slack {mp.nstr(found.best_margin, 3)}")
+        if found.near_miss:
+            ev["near_miss"] = f"margin {mp.nstr(found.best_margin, 3)} at {_short_instance(found.best)}"
+            msg += f"; near miss: margin {mp.nstr(found.best_margin, 3)} at {_short_instance(found.best)}"
+    return msg
 
 
-def _refutation(node, s: "Sampling", inst: dict, v, msg: str, ev: dict):
-    """(message, evidence, counterexample) for a failing instance, shrunk first."""
+def _short_instance(inst: dict) -> str:
+    parts = []
+    for k, v in sorted(inst.items()):
+        if isinstance(v, list):
+            continue
+        parts.append(f"{k} = {v if isinstance(v, int) or Fraction(v).denominator < 10**6 else mp.nstr(mp.mpf(Fraction(v).numerator) / Fraction(v).denominator, 12)}")
+    return ", ".join(parts[:6]) or "a matrix instance"
+
+
+def _refutation(node, s: "Sampling", inst: dict, d, msg: str, ev: dict):
+    """(message, evidence, counterexample) for a confirmed failure, shrunk first; the shrunk
+    instance is confirmed again, else the confirmed original is shown."""
     small, shrunk = s.shrink(inst, lambda c: relation_verdict(node, c, s.precisions).holds is False)
-    final = relation_verdict(node, small, s.precisions) if shrunk else v
-    return f"{msg} ({final.describe()})", ev, counterexample(small, final, shrunk)
+    if shrunk:
+        again = decide(node, small, s.precisions)
+        if again.holds is False:
+            d = again
+        else:
+            small, shrunk = inst, False
+    ev["confirmed_by"] = d.engine
+    text = d.verdict.describe() if d.verdict is not None else ""
+    return (f"{msg} ({text}; confirmed by {d.engine})", ev,
+            counterexample(small, d.verdict, shrunk, confirmed_by=d.engine))
 
 
 def _search(node, s: "Sampling", tight: list, settings: Settings):
@@ -175,7 +228,8 @@ def _search(node, s: "Sampling", tight: list, settings: Settings):
         return draw(s.claim, rng, 99, s.overrides, {**s.fixed, **keep})
 
     search = LocalSearch(symbols_for(s.claim, s.spec), s.hyps, margin, redraw, s.precisions[0],
-                         f"{settings.seed}:{s.spec.index}", s.fixed)
+                         f"{settings.seed}:{s.spec.index}", s.fixed,
+                         judge=lambda inst: decide(node, inst, s.precisions))
     return search.run(tight, budget)
 
 
@@ -185,6 +239,8 @@ def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
         outcome, msg, ev, cex, _, s = run_relation(spec.nodes, claim, spec, settings)
         if outcome == "supported" and settings.certify:
             return upgrade(spec, claim, settings, s, msg, ev)
+    except HypothesisError as exc:
+        return result(spec, "error", "error", str(exc), counterexample=counterexample(exc.instance, label="instance"))
     except (EvalError, LimitExceeded) as exc:
         return result(spec, "error", "error", f"evaluation failed: {exc}")
     rung = {"supported": "numeric", "refuted": "refuted"}.get(outcome, outcome)
@@ -200,7 +256,7 @@ def upgrade(spec: CheckSpec, claim: Claim, settings: Settings, s: Sampling, msg:
     fa = for_all(node, claim, spec, s.hyps, s.precisions, f"{settings.seed}:{spec.index}:z3", s.fixed)
 
     def shrunk(fa):
-        m, _, cex = _refutation(node, s, fa.instance, fa.verdict, "z3 found a counterexample the "
+        m, _, cex = _refutation(node, s, fa.instance, fa.decision, "z3 found a counterexample the "
                                 "instances missed", ev)
         return m, cex
 
@@ -212,11 +268,15 @@ def upgrade(spec: CheckSpec, claim: Claim, settings: Settings, s: Sampling, msg:
     ev.update(cert.evidence())
     if cert.refuting is not None:
         inst, detail = cert.refuting
-        cex = counterexample(inst, relation_verdict(node, inst, s.precisions))
+        engine = detail.split(":")[0]
+        ev["confirmed_by"] = engine
+        cex = counterexample(inst, _display(node, inst, s.precisions), confirmed_by=engine)
         return result(spec, "refuted", "refuted", f"held in floating point, but the certificate fails ({detail})",
-                      evidence=ev, counterexample=cex, engine=detail.split(":")[0], timings=timings)
+                      evidence=ev, counterexample=cex, engine=engine, timings=timings)
     if cert.all_certified:
+        scope = certified_scope(len(s.held), ev)
+        ev["scope"] = scope
         return result(spec, "certified", "certified",
-                      f"{msg}; every instance certified ({cert.engine_text()})", evidence=ev,
+                      f"{msg}; every instance certified ({cert.engine_text()}): {scope}", evidence=ev,
                       engine=" + ".join(sorted(cert.engines)), timings=timings)
     return result(spec, "supported", "numeric", msg, evidence=ev, engine="mpmath", timings=timings)

@@ -18,10 +18,11 @@ import math
 
 from verify.checks import Settings, check_kind, common_options, counterexample, result
 from verify.checks.numeric import Sampling
-from verify.errors import EvalError, ExprError, LimitExceeded
+from verify.errors import EvalError, ExprError, HypothesisError, LimitExceeded
 
 from verify.model import CheckSpec, Claim
-from verify.verdict import is_relation, relation_verdict
+from verify.confirm import decide
+from verify.verdict import is_relation
 
 SCHEMA = {"$ref": "#/$defs/expr",
           "description": "A relation that holds with probability >= rate, checked by Monte Carlo with a confidence bound."}
@@ -49,23 +50,25 @@ def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
     first_fail = None
     try:
         for inst in s.instances():
-            v = relation_verdict(spec.nodes, inst, s.precisions)
-            if v.holds is None:
+            d = decide(spec.nodes, inst, s.precisions)   # a failure counts only when confirmed
+            if d.holds is None:
                 undecided += 1
                 continue
-            if v.holds:
+            if d.holds:
                 holds += 1
             else:
                 fails += 1
-                first_fail = first_fail or counterexample(inst, v)
+                first_fail = first_fail or counterexample(inst, d.verdict, confirmed_by=d.engine)
             if holds + fails >= s.n:
                 break
+    except HypothesisError as exc:
+        return result(spec, "error", "error", str(exc), counterexample=counterexample(exc.instance, label="instance"))
     except (EvalError, LimitExceeded) as exc:
         return result(spec, "error", "error", f"evaluation failed: {exc}")
     n = holds + fails
     ev = s.evidence(n, undecided)
     if n == 0:
-        return result(spec, "vacuous", "vacuous", s.vacuous_message(), evidence=ev)
+        return result(spec, "vacuous", "vacuous", s.vacuous_message(undecided), evidence=ev)
     rate, conf = spec.options["rate"], spec.options["confidence"]
     p_hat = holds / n
     h = math.sqrt(math.log(1 / (1 - conf)) / (2 * n))

@@ -109,14 +109,18 @@ def is_zero(e) -> Optional[bool]:
     return simplifies_to_zero(e)
 
 
-SIMPLIFY_SECONDS = 20.0
+SIMPLIFY_SECONDS = 20.0   # CPU seconds: a loaded machine gives simplify no less work than a quiet one
+SIMPLIFY_WALL_FACTOR = 10  # the wall-clock safety net, in multiples of the CPU budget
 
 
 def simplifies_to_zero(e, seconds: float = SIMPLIFY_SECONDS) -> Optional[bool]:
-    """sp.simplify(e) == 0, in a forked child with a deadline: SymPy's simplify can run for
-    ever, and a step that does not finish is undecided (None), never a pass. (A plain os.fork:
-    the claim's worker is itself a daemonic process, which multiprocessing forbids to fork.)"""
+    """sp.simplify(e) == 0, in a forked child with a CPU-time budget: SymPy's simplify can run
+    for ever, and a step that does not finish is undecided (None), never a pass. The budget is
+    CPU time (RLIMIT_CPU), so load does not change the answer; the wall-clock wait is only a
+    safety net. (A plain os.fork: the claim's worker is itself a daemonic process, which
+    multiprocessing forbids to fork.)"""
     import os
+    import resource
     import select
     import signal
     read_fd, write_fd = os.pipe()
@@ -124,6 +128,10 @@ def simplifies_to_zero(e, seconds: float = SIMPLIFY_SECONDS) -> Optional[bool]:
     if pid == 0:  # child
         os.close(read_fd)
         try:
+            cpu = max(1, int(seconds))
+            hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+            hard = cpu + 1 if hard == resource.RLIM_INFINITY else min(cpu + 1, hard)
+            resource.setrlimit(resource.RLIMIT_CPU, (min(cpu, hard), hard))  # SIGXCPU ends it: undecided
             ok = bool(sp.simplify(e) == 0)
         except BaseException:  # noqa: BLE001
             ok = False
@@ -131,7 +139,7 @@ def simplifies_to_zero(e, seconds: float = SIMPLIFY_SECONDS) -> Optional[bool]:
         os._exit(0)
     os.close(write_fd)
     try:
-        ready, _, _ = select.select([read_fd], [], [], seconds)
+        ready, _, _ = select.select([read_fd], [], [], seconds * SIMPLIFY_WALL_FACTOR)
         answer = os.read(read_fd, 1) if ready else b""
     finally:
         os.close(read_fd)

@@ -37,6 +37,7 @@ class Ctx:
     values: dict[str, Any]
     guard_digits: int = 10
     memo: dict = field(default_factory=dict)  # id(node) -> value, for these bindings only
+    peak: Any = None  # a one-item list: the largest magnitude of any value computed (when tracked)
 
     @property
     def band(self):
@@ -182,7 +183,10 @@ def power(a, b):
 
 def _entrywise(f: Callable, v):
     if is_mat(v):
-        return v.apply(f)
+        out = v.apply(f)
+        if any(type(out[i, j]) is mp.mpc for i in range(out.rows) for j in range(out.cols)):
+            raise EvalError("undefined at this instance: an entry is complex")
+        return out
     return f(scalar(v))
 
 
@@ -436,8 +440,32 @@ def evaluate(node: N.Node, ctx: Ctx):
     key = id(node)
     hit = ctx.memo.get(key)
     if hit is None:
-        hit = ctx.memo[key] = _evaluate(node, ctx)
+        hit = ctx.memo[key] = _defined(_evaluate(node, ctx))
+        if ctx.peak is not None:
+            _note_magnitude(ctx.peak, hit)
     return hit
+
+
+def _defined(v):
+    """A value the relation can use: complex and NaN scalars are undefined, never compared."""
+    if type(v) is mp.mpc:
+        raise EvalError(f"undefined at this instance: the value is complex ({mp.nstr(v, 8)})")
+    if type(v) is mp.mpf and mp.isnan(v):
+        raise EvalError("undefined at this instance: the value is not a number (as oo - oo, 0 * oo)")
+    return v
+
+
+def _note_magnitude(peak: list, v) -> None:
+    """Keep the largest finite magnitude seen: the scale of the rounding errors of a result
+    computed from it (cancellation makes a small result carry a large value's error)."""
+    if is_mat(v):
+        m = maxabs(v) if v.rows * v.cols <= 400 else mp.mpf(0)
+    elif type(v) is mp.mpf:
+        m = abs(v)
+    else:
+        return
+    if mp.isfinite(m) and m > peak[0]:
+        peak[0] = m
 
 
 def _evaluate(node: N.Node, ctx: Ctx):
@@ -505,7 +533,7 @@ def _range(node, ctx):
 def _bound(ctx: Ctx, var: str, value) -> Ctx:
     values = dict(ctx.values)
     values[var] = value
-    return Ctx(values, ctx.guard_digits)
+    return Ctx(values, ctx.guard_digits, peak=ctx.peak)
 
 
 def _sum(node, ctx):
@@ -515,7 +543,17 @@ def _sum(node, ctx):
     for k in range(lo, hi + 1):
         term = evaluate(node.args[0], _bound(ctx, var, mp.mpf(k)))
         total = term if total is None else binop("+", total, term)
-    return mp.mpf(0) if total is None else total
+    return _empty_sum(node, ctx, var, lo) if total is None else total
+
+
+def _empty_sum(node, ctx, var, lo):
+    """An empty sum is the zero of its terms' shape: the term is evaluated once, at the lower
+    bound, only to learn that shape (a scalar 0 when it cannot be evaluated there)."""
+    try:
+        term = evaluate(node.args[0], _bound(ctx, var, mp.mpf(lo)))
+    except (EvalError, Undecided, ArithmeticError):
+        return mp.mpf(0)
+    return mp.zeros(term.rows, term.cols) if is_mat(term) else mp.mpf(0)
 
 
 def _prod(node, ctx):

@@ -31,13 +31,13 @@ __all__ = ["STATUS_LADDER", "STATUS_STYLE", "KIND_LABELS", "page_name", "graph_s
            "focus_svg", "legend_html", "build_graph", "break_cycles", "drawn_edge_count",
            "status_text"]
 
-STATUS_LADDER = ["proved", "certified", "supported", "statistical", "cited", "untested",
-                 "undecided", "timeout", "error", "refuted"]  # strongest first
+STATUS_LADDER = ["proved", "certified", "supported", "statistical", "cited", "undecided",
+                 "untested", "vacuous", "timeout", "error", "refuted"]  # strongest first
 STATUS_STYLE: dict[str, tuple[str, str]] = {  # status -> (fill colour, icon)
     "proved": ("#74c69d", "\u220e"), "certified": ("#8ecae6", "\u25c6"),
     "supported": ("#b7e4c7", "\u2713"), "statistical": ("#d8f0a8", "\u2248"),
     "cited": ("#d7c6f0", "\u00a7"), "untested": ("#e9ecef", "\u25cb"),
-    "undecided": ("#ffe08a", "?"), "timeout": ("#ffc285", "\u25d4"),
+    "undecided": ("#ffe08a", "?"), "vacuous": ("#ffd6a5", "\u2205"), "timeout": ("#ffc285", "\u25d4"),
     "error": ("#ff9f6e", "\u26a0"), "refuted": ("#f28482", "\u2717"),
 }
 _UNKNOWN_STYLE = ("#ffffff", "\u00b7")
