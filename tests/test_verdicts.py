@@ -251,3 +251,28 @@ def test_the_shrinker_respects_value_relations(tmp_path):
     cex = _one(tmp_path, body)["checks"][0]["counterexample"]
     v = {k: F(x) for k, x in cex["values"].items()}
     assert v["eta"] == 2 * v["c"] / v["s"] ** 2
+
+
+def test_a_define_expanded_into_a_binder_slot_is_a_located_problem(tmp_path):
+    from conftest import problems_of
+    body = """\
+    symbols:
+      w: {vector: 2}
+      u: {vector: 2}
+    define:
+      J(v): jacobian(2 * v, v)
+    checks:
+      - numeric: opnorm(J(w + u)) <= 2
+    """
+    probs = problems_of(tmp_path, claim_text(body=body))
+    assert any("needs a variable name" in str(p) for p in probs), probs
+
+
+def test_max_of_complex_values_is_undefined_not_a_crash(tmp_path):
+    chk = _one(tmp_path, "symbols:\n  x: {real: [2, 3]}\nchecks:\n  - numeric: max(asin(x), 1) >= 0\n")["checks"][0]
+    assert chk["outcome"] == "error" and "complex" in chk["message"] and "crashed" not in chk["message"]
+
+
+def test_an_evaluation_failure_is_not_labelled_a_counterexample(tmp_path):
+    chk = _one(tmp_path, "symbols:\n  x: {real: [-2, -1]}\nchecks:\n  - numeric: log(x) <= 0\n")["checks"][0]
+    assert chk["outcome"] == "error" and chk["counterexample"]["label"] == "instance"

@@ -98,7 +98,7 @@ def run_necessity(claim: Claim, case: NecessityCase, settings: Settings, index: 
         evaluated += 1
         for rel in rels:
             try:
-                d = decide(rel, inst, settings.precisions)
+                d = decide(rel, inst, settings.precisions, kept)
             except (EvalError, LimitExceeded, ArithmeticError, ValueError, TypeError) as exc:
                 return {**rec, "outcome": "needed", "counterexample": counterexample(inst, label="instance"),
                         "message": f"without {case.drop} the conclusion is not even defined: {exc}"}

@@ -34,7 +34,7 @@ EVAL_FAILURES = (EvalError, LimitExceeded, Undecided, ArithmeticError, ValueErro
 
 @dataclass
 class Confirmation:
-    outcome: str               # refuted | holds | undecided
+    outcome: str               # refuted | holds | undecided | outside (violates a hypothesis)
     engine: str = ""           # what decided it: exact, arb, or "mpmath 50/80/150 digits"
     verdict: Optional[Verdict] = None   # the numeric view of the instance, for display
     reason: str = ""
@@ -44,16 +44,44 @@ class Confirmation:
         return self.outcome == "refuted"
 
 
-def confirm(node: N.Node, inst: dict, precisions=(50, 80)) -> Confirmation:
-    """Decide a candidate counterexample rigorously, or say why it cannot be decided."""
+def confirm(node: N.Node, inst: dict, precisions=(50, 80), hyps=()) -> Confirmation:
+    """Decide a candidate counterexample rigorously, or say why it cannot be decided. A
+    refutation also needs the hypotheses confirmed at the instance: a point on a hypothesis'
+    boundary only within rounding (a step size computed in floating point a hair above its bound)
+    is "outside", not a counterexample."""
     shown = _display(node, inst, precisions)
     cert = _certificate(node, inst)
     if cert is not None and cert.holds is False:
-        return Confirmation("refuted", cert.engine, shown, f"{cert.engine}: {cert.detail}")
+        return _admissible(hyps, inst, precisions) or \
+            Confirmation("refuted", cert.engine, shown, f"{cert.engine}: {cert.detail}")
     if cert is not None and cert.holds is True:
         return Confirmation("holds", cert.engine, shown,
                             f"the floating-point failure was rounding: {cert.engine} shows it holds here")
-    return _escalate(node, inst, precisions, shown)
+    c = _escalate(node, inst, precisions, shown)
+    return (_admissible(hyps, inst, precisions) or c) if c.refuted else c
+
+
+def _admissible(hyps, inst: dict, precisions) -> Optional[Confirmation]:
+    """None when every hypothesis is confirmed at the instance (a certificate, else it holds at
+    rising precision); else why not, as a Confirmation that is not a refutation."""
+    from verify.instances import failed_hypotheses
+    open_ = []
+    for h in hyps:
+        cert = _certificate(h.node, inst)
+        if cert is not None and cert.holds is False:
+            return Confirmation("outside", cert.engine, None, f"the instance violates {h.name} ({cert.engine})")
+        if cert is None or cert.holds is not True:
+            open_.append(h)
+    for dps in ESCALATION[:2]:
+        try:
+            bad = failed_hypotheses(open_, inst, max(dps, max(precisions)))
+        except EVAL_FAILURES as exc:
+            return Confirmation("undecided", "", None, f"a hypothesis could not be confirmed: {exc}")
+        if bad:
+            return Confirmation("outside", f"mpmath {dps} digits", None,
+                                f"the instance violates {', '.join(bad)} at {dps} digits (it held only within "
+                                "rounding at the working precision)")
+    return None
 
 
 def _certificate(node, inst):
@@ -136,18 +164,22 @@ class Decision:
     reason: str = ""
     overturned: bool = False      # mpmath said fails or undecided; a rigorous look says it holds
     suspect: bool = False         # undecided where mpmath saw a failure or a zero margin
+    outside: bool = False         # the instance violates a hypothesis when looked at rigorously
 
     @property
     def unconfirmed_failure(self) -> bool:
         return self.holds is None and self.suspect
 
 
-def decide(node: N.Node, inst: dict, precisions=(50, 80)) -> Decision:
-    """The relation at one instance: mpmath at two precisions; anything but a pass confirmed."""
+def decide(node: N.Node, inst: dict, precisions=(50, 80), hyps=()) -> Decision:
+    """The relation at one instance: mpmath at two precisions; anything but a pass confirmed
+    (with the hypotheses `hyps` confirmed too: an instance outside them decides nothing)."""
     v = relation_verdict(node, inst, precisions)
     if v.holds is True:
         return Decision(True, v)
-    c = confirm(node, inst, precisions)
+    c = confirm(node, inst, precisions, hyps)
+    if c.outcome == "outside":
+        return Decision(None, v, c.engine, c.reason, outside=True)
     if c.outcome == "refuted":
         return Decision(False, c.verdict or v, c.engine, c.reason)
     if c.outcome == "holds":

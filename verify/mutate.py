@@ -220,10 +220,10 @@ def _binds(claim: Claim, drop: str, settings: Settings, draws: int = 40) -> bool
     for i in range(draws):
         try:
             inst = draw(claim, rng, i)
+            if failed_hypotheses(hyp, inst, settings.precisions[0]):
+                return True
         except (EvalError, LimitExceeded, ZeroDivisionError):
             continue
-        if failed_hypotheses(hyp, inst, settings.precisions[0]):
-            return True
     return False
 
 

@@ -39,8 +39,8 @@ PROBES_PER_EVALUATION = 3   # hypothesis tests (boundary bisection) count agains
 EVAL_ERRORS = (EvalError, LimitExceeded, Undecided, ZeroDivisionError, ArithmeticError, ValueError, TypeError)
 GRID = 10**18          # values are rounded to a relative grid, so denominators stay small
 NEAR_MISS = 10**-4     # a best relative slack below this spends more: a 1-D minimisation per symbol
-NEAR_MISS_ROUNDS = 3   # passes over the symbols of the near-miss minimisation
-GOLDEN_STEPS = 48      # golden-section steps per symbol and pass (the bracket shrinks 0.618x a step)
+NEAR_MISS_FACTOR = 2   # the near-miss minimisation may spend this many times the search budget
+GOLDEN_STEPS = 48      # golden-section steps per symbol (the bracket shrinks 0.618x a step)
 
 
 @dataclass
@@ -57,6 +57,7 @@ class SearchOutcome:
 
     @property
     def near_miss(self) -> bool:
+        """The search came within NEAR_MISS of failing (0: the equality case is attained)."""
         return self.best_margin is not None and 0 <= self.best_margin < NEAR_MISS
 
     def evidence(self, fmt: Callable) -> dict:
@@ -158,7 +159,7 @@ class LocalSearch:
                 return self.out
             self._climb_from(inst, budget, rounds=len(self.free) + 2)
         self._climb(budget)
-        if self.out.near_miss and self.out.failing is None:
+        if self.out.failing is None and self.out.best_margin is not None and self.out.best_margin < NEAR_MISS:
             self._refine(budget)
         return self.out
 
@@ -169,12 +170,15 @@ class LocalSearch:
         names = [n for n in self.free if self.symbols[n].sampler in CONTINUOUS
                  and self.symbols[n].type != "integer" and not isinstance(self.out.best[n], list)]
         start = self.out.evaluations
-        cap = start + NEAR_MISS_ROUNDS * max(1, len(names)) * (GOLDEN_STEPS + 2)
-        for _ in range(NEAR_MISS_ROUNDS):
+        cap = start + NEAR_MISS_FACTOR * budget
+        while names and self.out.failing is None and self.out.evaluations < cap:
+            before = self.out.evaluations
             for name in names:
                 if self.out.failing is not None or self.out.evaluations >= cap:
                     break
                 self._golden(name, cap)
+            if self.out.evaluations == before:
+                break
         self.out.refined = self.out.evaluations - start
 
     def _golden(self, name: str, cap: int) -> None:

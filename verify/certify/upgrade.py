@@ -105,7 +105,7 @@ def for_all(relation: N.Node, claim: Claim, spec: CheckSpec, hyps, precisions, s
         return ForAll("unknown", "z3's model could not be confirmed as an instance satisfying the hypotheses",
                       res.seconds)
     try:
-        d = decide(relation, inst, precisions)
+        d = decide(relation, inst, precisions, hyps)
     except (EvalError, LimitExceeded, Undecided) as exc:
         return ForAll("unknown", f"z3's model is a point where the relation is undefined ({exc})", res.seconds)
     if d.holds is not False:

@@ -82,7 +82,7 @@ def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
                 if t["cex"] is not None or t["error"] is not None:
                     continue
                 try:
-                    d = decide(rel, inst, s.precisions)
+                    d = decide(rel, inst, s.precisions, s.hyps)
                 except (EvalError, LimitExceeded) as exc:
                     t["error"] = str(exc)
                     t["instance"] = inst

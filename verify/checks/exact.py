@@ -175,7 +175,7 @@ def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
         if ok is False:
             engine = "sympy exact"
             if how:  # decided from evalf at two precisions: confirm rigorously first
-                c = confirm(spec.nodes, inst, settings.precisions)
+                c = confirm(spec.nodes, inst, settings.precisions, claim.assume)
                 if c.outcome != "refuted":
                     checked -= 1
                     undecided += 1

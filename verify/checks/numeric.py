@@ -133,7 +133,7 @@ def run_relation(node, claim, spec, settings, hypotheses=None):
     tight: list = []  # the three instances with the smallest margins, where the search starts
     for inst in s.instances():
         try:
-            d = decide(node, inst, s.precisions)
+            d = decide(node, inst, s.precisions, s.hyps)
         except (EvalError, LimitExceeded) as exc:
             return ("error", f"evaluation failed at this instance: {exc}",
                     s.evidence(checked, undecided), counterexample(inst, label="instance"), worst, s)
@@ -184,8 +184,10 @@ def _supported_message(checked: int, s: "Sampling", found, ev: dict) -> str:
         msg += (f"; a local search ({found.evaluations} evaluations) found no failure, its tightest "
                 f"relative slack {mp.nstr(found.best_margin, 3)}")
         if found.near_miss:
-            ev["near_miss"] = f"margin {mp.nstr(found.best_margin, 3)} at {_short_instance(found.best)}"
-            msg += f"; near miss: margin {mp.nstr(found.best_margin, 3)} at {_short_instance(found.best)}"
+            what = ("tight: equality attained" if found.best_margin == 0
+                    else f"near miss: margin {mp.nstr(found.best_margin, 3)}")
+            ev["near_miss"] = f"{what} at {_short_instance(found.best)}"
+            msg += f"; {ev['near_miss']}"
     return msg
 
 
@@ -203,7 +205,7 @@ def _refutation(node, s: "Sampling", inst: dict, d, msg: str, ev: dict):
     instance is confirmed again, else the confirmed original is shown."""
     small, shrunk = s.shrink(inst, lambda c: relation_verdict(node, c, s.precisions).holds is False)
     if shrunk:
-        again = decide(node, small, s.precisions)
+        again = decide(node, small, s.precisions, s.hyps)
         if again.holds is False:
             d = again
         else:
@@ -229,7 +231,7 @@ def _search(node, s: "Sampling", tight: list, settings: Settings):
 
     search = LocalSearch(symbols_for(s.claim, s.spec), s.hyps, margin, redraw, s.precisions[0],
                          f"{settings.seed}:{s.spec.index}", s.fixed,
-                         judge=lambda inst: decide(node, inst, s.precisions))
+                         judge=lambda inst: decide(node, inst, s.precisions, s.hyps))
     return search.run(tight, budget)
 
 
@@ -244,7 +246,8 @@ def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
     except (EvalError, LimitExceeded) as exc:
         return result(spec, "error", "error", f"evaluation failed: {exc}")
     rung = {"supported": "numeric", "refuted": "refuted"}.get(outcome, outcome)
-    return result(spec, outcome, rung, msg, evidence=ev, counterexample=cex, engine="mpmath")
+    return result(spec, outcome, rung, msg, evidence=ev, counterexample=cex,
+                  engine=ev.get("confirmed_by") or "mpmath")
 
 
 def upgrade(spec: CheckSpec, claim: Claim, settings: Settings, s: Sampling, msg: str, ev: dict,

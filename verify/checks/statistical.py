@@ -50,7 +50,7 @@ def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
     first_fail = None
     try:
         for inst in s.instances():
-            d = decide(spec.nodes, inst, s.precisions)   # a failure counts only when confirmed
+            d = decide(spec.nodes, inst, s.precisions, s.hyps)   # a failure counts only when confirmed
             if d.holds is None:
                 undecided += 1
                 continue

@@ -135,8 +135,21 @@ def substitute(node: Node, mapping: dict[str, Node]) -> Node:
             return Compare(node.ops, new)
         if isinstance(node, Logic):
             return Logic(node.op, new)
+        _check_bound_slot(node, new)
         return Call(node.fn, new)
     return node
+
+
+def _check_bound_slot(node: "Call", args: tuple) -> None:
+    """A binder's variable (sum's i, jacobian's w) must stay a name when a define is expanded."""
+    from verify.errors import ExprError
+    from verify.expr.functions import FUNCTIONS
+    fn = FUNCTIONS.get(node.fn)
+    k = fn.binds if fn is not None else None
+    if k is not None and k < len(args) and not isinstance(args[k], Sym):
+        raise ExprError(f"a define passes an expression where {node.fn} needs a variable name "
+                        f"(argument {k + 1} of {node.fn})",
+                        "call the define with a symbol there, or write the binder outside the define")
 
 
 def _same(a: tuple, b: tuple) -> bool:

@@ -382,8 +382,8 @@ NUMERIC: dict[str, Callable] = {
     "log": lambda ctx, x, base=None: _log(scalar(x)) / (_log(scalar(base)) if base is not None else 1),
     "log1p": lambda ctx, x: _entrywise(mp.log1p, x),
     "sin": lambda ctx, x: _entrywise(mp.sin, x), "cos": lambda ctx, x: _entrywise(mp.cos, x),
-    "tan": lambda ctx, x: _entrywise(mp.tan, x), "asin": lambda ctx, x: _entrywise(mp.asin, x),
-    "acos": lambda ctx, x: _entrywise(mp.acos, x), "atan": lambda ctx, x: _entrywise(mp.atan, x),
+    "tan": lambda ctx, x: _entrywise(mp.tan, x), "asin": lambda ctx, x: _entrywise(_unit_arg(ctx, mp.asin), x),
+    "acos": lambda ctx, x: _entrywise(_unit_arg(ctx, mp.acos), x), "atan": lambda ctx, x: _entrywise(mp.atan, x),
     "sinh": lambda ctx, x: _entrywise(mp.sinh, x), "cosh": lambda ctx, x: _entrywise(mp.cosh, x),
     "tanh": lambda ctx, x: _entrywise(mp.tanh, x), "sech": lambda ctx, x: _entrywise(mp.sech, x),
     "sigmoid": lambda ctx, x: _entrywise(lambda z: 1 / (1 + mp.exp(-z)), x),
@@ -396,6 +396,17 @@ NUMERIC: dict[str, Callable] = {
     "tr": lambda ctx, A: mp.fsum(_as_mat(A)[i, i] for i in range(min(_shape(A)))),
     "fro": lambda ctx, A: mp.mnorm(_as_mat(A), "f"),
 }
+
+
+def _unit_arg(ctx, f: Callable) -> Callable:
+    """asin / acos on [-1, 1]; an argument past +-1 by no more than the tolerance band (a cosine
+    of unit vectors normalised in floating point) is rounding and is taken at the edge; farther
+    out the value is complex, which is undefined."""
+    def g(z):
+        if 1 < abs(z) <= 1 + ctx.band:
+            z = mp.sign(z)
+        return f(z)
+    return g
 
 
 def _size(n) -> int:
