@@ -198,8 +198,9 @@ def _value_at(d, subs: dict, dps: int):
     return sp.N(v, dps), None
 
 
-def _refute(op, d, claim, symbols, ints, env, settings, index) -> Optional[dict]:
-    """Evaluate the difference at exact instances; return a counterexample if it is wrong there."""
+def _refute(op, d, claim, symbols, ints, env, settings, index, link=None) -> Optional[dict]:
+    """Evaluate the difference at exact instances; return a counterexample if it is wrong there,
+    confirmed (verify.confirm on the comparison `link`, else SymPy at rising precision)."""
     if any(s.type == "operator" for s in symbols.values()):
         return None
     rng = random.Random(f"{settings.seed}:{index}:refute")
@@ -218,21 +219,52 @@ def _refute(op, d, claim, symbols, ints, env, settings, index) -> Optional[dict]
                 subs.update({s: sp.Rational(x.numerator, x.denominator) for s, x in zip(target, flat)})
             elif isinstance(target, sp.Symbol):
                 subs[target] = sp.Rational(val) if not isinstance(val, int) else sp.Integer(val)
-        vals = [_value_at(d, subs, p)[0] for p in settings.precisions]
-        if not all(v.is_number and v.is_real is not False for v in vals):
+        vals = _wrong_at(op, d, subs, settings.precisions)
+        if vals is None:
             continue
-        band = [sp.Float(10) ** (-(p - 10)) for p in settings.precisions]
-        if op == "==":
-            wrong = all(abs(v) > b for v, b in zip(vals, band))
-        elif op in ("<=", ">="):
-            wrong = all(v < -b for v, b in zip(vals, band))
-        else:
-            wrong = all(v <= b for v, b in zip(vals, band))
-        if wrong:
-            cex = counterexample(inst)
+        engine = _confirmed(op, d, subs, inst, link, claim, settings)
+        if engine:
+            cex = counterexample(inst, confirmed_by=engine)
             cex["difference"] = str(sp.N(vals[-1], 15))
             return cex
     return None
+
+
+def _wrong_at(op, d, subs, precisions) -> Optional[list]:
+    """The difference's values at `precisions` when every one of them says the relation fails."""
+    vals = [_value_at(d, subs, p)[0] for p in precisions]
+    if not all(v.is_number and v.is_real is not False for v in vals):
+        return None
+    band = [sp.Float(10) ** (-(p - 10)) for p in precisions]
+    if op == "==":
+        wrong = all(abs(v) > b for v, b in zip(vals, band))
+    elif op in ("<=", ">="):
+        wrong = all(v < -b for v, b in zip(vals, band))
+    else:
+        wrong = all(v <= b for v, b in zip(vals, band))
+    return vals if wrong else None
+
+
+def _confirmed(op, d, subs, inst, link, claim, settings) -> str:
+    """The engine that confirms the failure ('' when nothing does): the shared confirmation on the
+    comparison, else (where mpmath cannot evaluate it) SymPy's values at 150 and 250 digits, which
+    must fail and agree with the working precisions' value within its band."""
+    from verify.confirm import confirm
+    if link is not None:
+        try:
+            c = confirm(link, inst, settings.precisions, claim.assume)
+        except (EvalError, LimitExceeded, TypeError, ValueError, ArithmeticError):
+            c = None
+        if c is not None and c.refuted:
+            return c.engine
+        if c is not None and c.outcome in ("holds", "outside"):
+            return ""
+    high = _wrong_at(op, d, subs, (150, 250))
+    if high is None:
+        return ""
+    low = _value_at(d, subs, settings.precisions[-1])[0]
+    band = sp.Float(10) ** (-(settings.precisions[-1] - 10)) * max(1, abs(high[-1]))
+    return "sympy evalf 150/250 digits" if abs(low - high[-1]) <= band else ""
 
 
 def _scope(ints: dict) -> str:
@@ -257,7 +289,7 @@ def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
         try:
             env = sympy_env(needed(symbols, node), ints)
             vals = [S.evaluate(o, S.SymCtx(env)) for o in node.operands]
-            for op, a, b in zip(node.ops, vals, vals[1:]):
+            for k, (op, a, b) in enumerate(zip(node.ops, vals, vals[1:])):
                 d = _difference(op, a, b)
                 ok = _decide(op, d)
                 if ok is True:
@@ -268,13 +300,17 @@ def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
                     return result(spec, "refuted", "refuted",
                                   f"== fails{where}: lhs - rhs expands to the non-zero "
                                   f"{sp.sstr(sp.expand(shown))[:300]}",
-                                  evidence={"scope": _scope(ints)})
-                cex = _refute(op, d, claim, symbols, ints, env, settings, spec.index)
+                                  evidence={"scope": _scope(ints), "confirmed_by": "sympy exact (non-zero polynomial)"},
+                                  engine="sympy exact")
+                link = N.Compare((op,), (node.operands[k], node.operands[k + 1]))
+                cex = _refute(op, d, claim, symbols, ints, env, settings, spec.index, link)
                 if cex is not None:
                     where = f" at {_scope(ints)}" if ints else ""
                     return result(spec, "refuted", "refuted",
-                                  f"{op} fails{where}: the difference is {cex['difference']} on the instance",
-                                  counterexample=cex, evidence={"scope": _scope(ints)})
+                                  f"{op} fails{where}: the difference is {cex['difference']} on the instance "
+                                  f"(confirmed by {cex['confirmed_by']})", counterexample=cex,
+                                  evidence={"scope": _scope(ints), "confirmed_by": cex["confirmed_by"]},
+                                  engine=cex["confirmed_by"])
                 undecided_at.append(_scope(ints) or "all symbols")
                 break
             else:
