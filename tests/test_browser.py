@@ -3,8 +3,11 @@
 Builds a small report (four claims: a uses-edge, an erratum refuted as expected, LaTeX with
 \\frac and \\sqrt), opens it from file:// and checks that it works offline: no request leaves
 file://, no console error, math rendered as MathML, the graph links to every claim, the search
-box filters the claims list, and nothing overflows sideways at phone width. Screenshots go to
-artifacts/screenshots/ (git-ignored) for a human to look at.
+box filters the claims list, and on every page, at phone width (390 px), no element sticks out of
+the window (wide math and tables scroll inside their own box) and no internal representation
+(`Num(`, `BinOp(`, `Sym(`, `Fraction(`) shows. The test marked `library` does the same over every
+page of the repository's own report. Screenshots go to a temporary folder, or to
+$VERIFY_SCREENSHOTS when it is set, for a human to look at.
 
 Skipped when Playwright or a Chromium executable is missing, except when CI is set: then it fails.
 Uses Debian's chromium (never `playwright install`).
@@ -22,7 +25,7 @@ from conftest import claim_text
 from verify.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
-SHOTS = REPO / "artifacts" / "screenshots"
+REPRS = ("Num(", "BinOp(", "Sym(", "Fraction(")
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -75,6 +78,36 @@ CLAIMS = {
           - numeric: sqrt(x) >= (x + 1) / 2
             n: 5
         """, expect="fails", extra="corrected_by: amgm\n"),
+    # wide on a phone: a long statement, a long hypothesis, a matrix counterexample, sampler
+    # parameters that are expressions, a word too long for the line, a hypothesis with no case
+    "wide_statement": _claim(
+        "wide_statement", "A sum long enough to be wider than a phone, with a_very_long_identifier_that_does_not_break",
+        r"\sum_{k=0}^{N} \frac{a^{k} + a^{k+1} + a^{k+2}}{1 + a^{2k}} \le \frac{N + 1}{1 - a} + "
+        r"\frac{a_1 a_2 a_3 a_4 a_5 a_6 a_7 a_8}{b_1 b_2 b_3 b_4 b_5 b_6 b_7 b_8} + \sqrt{x_1^2 + x_2^2 + x_3^2 + x_4^2}", r"""
+        symbols:
+          a: {real: [1, 2]}
+          x: {real: [0, 1], sample: {uniform: [0, 1/(1 + a**2)]}}
+          M: {matrix: [2, 2], sample: {uniform: [-1/a, 1/a]}}
+        assume:
+          - name: a_long_hypothesis_name_that_is_wider_than_a_phone
+            latex: 'a^{2} + a^{3} + a^{4} + a^{5} + a^{6} + a^{7} + a^{8} + a^{9} + a^{10} + a^{11} + a^{12} \ge 1 + x'
+            expr: a**2 + a**3 + a**4 + a**5 + a**6 + a**7 + a**8 + a**9 + a**10 + a**11 + a**12 >= 1 + x
+          - {name: small_x, latex: 'x \le 1', expr: 'x <= 1'}
+        checks:
+          - numeric: x <= 1
+            n: 3
+        necessity:
+          - {drop: small_x, instance: {a: 1, x: 2, M: [[1, 0], [0, 1]]}}
+        notes: see_the_corrected_version_in_the_claim_named_product_perturbation_expansion_as_written_for_details
+        """),
+    "matrix_as_written": _claim(
+        "matrix_as_written", "A matrix identity the note gets wrong", r"M M^{\top} = M^{\top} M", r"""
+        symbols:
+          M: {matrix: [4, 4], sample: {fractions: [-2, 2]}}
+        checks:
+          - numeric: fro(M @ T(M) - T(M) @ M) == 0
+            n: 3
+        """, expect="fails", extra="corrected_by: square_def\n"),
     "square_def": _claim(
         "square_def", "The square of a number", r"x^2 = x \cdot x", """\
         symbols:
@@ -164,13 +197,66 @@ def watch(browser):
         w.context.close()
 
 
-def _no_sideways_overflow(page, what):
-    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert width[0] <= width[1] + 1, f"{what}: page is {width[0]} px wide in a {width[1]} px window"
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    """Where screenshots go: $VERIFY_SCREENSHOTS, else a temporary folder (never the repository)."""
+    folder = Path(os.environ["VERIFY_SCREENSHOTS"]) if os.environ.get("VERIFY_SCREENSHOTS") \
+        else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"screenshots in {folder}")
+    return folder
 
 
-def test_report_in_browser(report, watch):
-    SHOTS.mkdir(parents=True, exist_ok=True)
+# Elements whose box sticks out of the window sideways, unless a scrolling (or clipping) box inside
+# the window holds them: wide math and tables may scroll inside their own box, nothing may be cut.
+_OVERFLOWING = """() => {
+  const W = window.innerWidth, out = [];
+  const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+    (typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+  // [box, element it belongs to, first element that may hold it in a scrolling box]: elements, and
+  // runs of text (a long word sticks out of its element's box without widening the element)
+  const boxes = Array.from(document.querySelectorAll('body *'), el => [el.getBoundingClientRect(), el, el.parentElement]);
+  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let t = walk.nextNode(); t; t = walk.nextNode()) {
+    if (!t.textContent.trim() || !t.parentElement) continue;
+    const range = document.createRange();
+    range.selectNodeContents(t);
+    boxes.push([range.getBoundingClientRect(), t.parentElement, t.parentElement]);
+  }
+  for (const [r, el, first] of boxes) {
+    if (r.width === 0 || r.height === 0 || r.right <= 0) continue;  // hidden, or off-screen on purpose
+    if (r.right <= W + 1 && r.left >= -1) continue;
+    let held = false;
+    for (let a = first; a && a !== document.body; a = a.parentElement) {
+      if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(a).overflowX)) {
+        const ar = a.getBoundingClientRect();
+        if (ar.right <= W + 1 && ar.left >= -1) { held = true; break; }
+      }
+    }
+    if (!held) {
+      const path = [];
+      for (let a = el; a && a !== document.body; a = a.parentElement) path.unshift(name(a));
+      out.push(path.slice(-4).join(' > ') + ' (right edge at ' + Math.round(r.right) + ' px)');
+    }
+  }
+  return {scroll: document.documentElement.scrollWidth, width: W, out: out};
+}"""
+
+
+def _page_problems(page, what: str) -> list[str]:
+    """What is wrong with the page on screen: internal representations in its text, elements that
+    overflow the window sideways (only the outermost of each is named)."""
+    problems = [f"{what}: shows internal representation {r!r}" for r in REPRS if r in page.inner_text("body")]
+    found = page.evaluate(_OVERFLOWING)
+    if found["scroll"] > found["width"] + 1 or found["out"]:
+        outer = [o for o in found["out"] if not any(o != p and o.startswith(p.split(" (")[0]) for p in found["out"])]
+        problems.append(f"{what}: {found['scroll']} px wide in a {found['width']} px window; "
+                        f"sticking out: {'; '.join((outer or found['out'])[:4])}")
+    return problems
+
+
+def test_report_in_browser(report, watch, shots):
+    SHOTS = shots
     page = watch.page
     index_url = report.as_uri()
 
@@ -230,17 +316,54 @@ def test_report_in_browser(report, watch):
     page.goto(report.parent.joinpath("claims", "amgm.html").as_uri())
     assert page.locator("math mfrac").count() >= 1 and page.locator("math msqrt").count() >= 1
 
-    # --- phone width: nothing overflows sideways ------------------------------------------------
+    # --- phone width: on every page nothing sticks out, and no internal representation shows ---
     page.set_viewport_size(PHONE)
+    problems = []
+    for path in [report, report.parent / "graph.html", *sorted((report.parent / "claims").glob("*.html"))]:
+        page.goto(path.as_uri())
+        page.wait_for_load_state("load")
+        problems += _page_problems(page, f"{path.relative_to(report.parent)} at 390 px")
     page.goto(index_url)
-    _no_sideways_overflow(page, "index at 390 px")
     page.screenshot(path=str(SHOTS / "index-phone.png"), full_page=True)
-    for c in CLAIMS:
+    for c in ("amgm_as_written", "wide_statement"):
         page.goto(report.parent.joinpath("claims", f"{c}.html").as_uri())
-        _no_sideways_overflow(page, f"claim {c} at 390 px")
-    page.goto(report.parent.joinpath("claims", "amgm_as_written.html").as_uri())
-    page.screenshot(path=str(SHOTS / "claim-phone.png"), full_page=True)
-    page.goto(report.parent.joinpath("graph.html").as_uri())
-    _no_sideways_overflow(page, "graph at 390 px")
+        page.screenshot(path=str(SHOTS / f"claim-{c}-phone.png"), full_page=True)
+    assert not problems, "\n".join(problems)
+    # the wide parts scroll inside their own boxes, and the sampler's parameters are math
+    wide = report.parent.joinpath("claims", "wide_statement.html").read_text()
+    symbols = wide[wide.index('id="sym-h"'):]
+    assert "<mfrac>" in symbols[:symbols.index("</table>")]
+    assert "no case given" in wide and "a_long_hypothesis_name_that_is_wider_than_a_phone" in wide
 
     watch.clean()
+
+
+@pytest.mark.library
+def test_library_report_in_browser(browser, tmp_path_factory, shots):
+    """Every page of the repository's own report (the session's `verify all`, tests/library_run.py):
+    no internal representation, nothing sticking out at 390 px; screenshots at 1280 and 390 px."""
+    from library_run import library_run
+    run = library_run(tmp_path_factory)
+    root = Path(run["out"])
+    assert (root / "index.html").is_file(), run["stderr"][-3000:]
+    pages = [root / "index.html", root / "graph.html", *sorted((root / "claims").glob("*.html"))]
+    context = browser.new_context(viewport=PHONE)
+    try:
+        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://")
+                      else route.abort())
+        page = context.new_page()
+        problems = []
+        for path in pages:
+            page.goto(path.as_uri())
+            problems += _page_problems(page, f"{path.relative_to(root)} at 390 px")
+        named = ["neumann_series_limit", "ntk_relu_gram_formula"]
+        for size, tag in ((DESKTOP, "desktop"), (PHONE, "phone")):
+            page.set_viewport_size(size)
+            for path in [root / "index.html", root / "graph.html", *(root / "claims" / f"{c}.html" for c in named)]:
+                if path.exists():
+                    page.goto(path.as_uri())
+                    page.screenshot(path=str(shots / f"library-{path.stem}-{tag}.png"), full_page=True)
+    finally:
+        context.close()
+    assert len(pages) > 100
+    assert not problems, f"{len(problems)} page(s) with problems:\n" + "\n".join(problems)

@@ -218,3 +218,72 @@ def test_conversions_are_kept_between_runs(tmp_path):
     assert r"i|\frac{a}{b} + \gamma_{kept}" in m._STORE
     (tmp_path / "mathml.json").write_text("{corrupt")
     m.load_store(tmp_path / "mathml.json")  # ignored, never fatal
+
+
+# --- issue 15: the title from the configuration, symbols as math, hypotheses without a case -----
+
+def _claim(results: dict, cid: str) -> dict:
+    return next(c for c in results["claims"] if c["id"] == cid)
+
+
+def test_title_comes_from_the_run(tmp_path: Path) -> None:
+    results = make_results()
+    write_report(results, tmp_path / "plain")
+    assert "<h1>Claims, checked</h1>" in (tmp_path / "plain" / "index.html").read_text()
+    results["run"]["title"] = "Claims of the course, checked"
+    write_report(results, tmp_path / "course")
+    index = (tmp_path / "course" / "index.html").read_text()
+    assert "<h1>Claims of the course, checked</h1>" in index
+    assert "<title>Claims of the course, checked: " in index
+
+
+def test_sampler_parameters_are_math(tmp_path: Path) -> None:
+    results = make_results()
+    symbols = _claim(results, "neumann_series_limit")["symbols"]
+    symbols["A"]["sampler_latex"] = r"\text{spectral norm } \left[\frac{1}{10}, \frac{19}{20}\right]"
+    write_report(results, tmp_path / "r")
+    page = (tmp_path / "r" / "claims" / "neumann_series_limit.html").read_text()
+    table = page[page.index('id="sym-h"'):]
+    table = table[:table.index("</table>")]
+    assert table.count("<mfrac>") == 2 and "spectral norm" in table
+    assert "integer [0, 40]" in table  # a record without sampler_latex keeps its text
+
+
+def test_hypothesis_without_a_necessity_case_is_listed(tmp_path: Path) -> None:
+    results = make_results()
+    claim = _claim(results, "neumann_series_limit")
+    claim["assume"].append({"name": "square", "latex": r"A \in \mathbb{R}^{d \times d}", "expr": "rows(A) == cols(A)",
+                            "checked_latex": "d = d"})
+    write_report(results, tmp_path / "r")
+    page = (tmp_path / "r" / "claims" / "neumann_series_limit.html").read_text()
+    section = page[page.index('id="nec-h"'):]
+    section = section[:section.index("</section>")]
+    assert "without <code>contraction</code>" in section
+    assert "no case given" in section and "without <code>square</code>" in section
+    assert section.index("contraction") < section.index("square")
+
+
+def test_error_message_gets_its_hint(tmp_path: Path) -> None:
+    results = make_results()
+    claim = _claim(results, "neumann_series_limit")
+    claim["checks"][0] = {**claim["checks"][0], "outcome": "error",
+                          "message": "evaluation failed at this instance: negative base to a non-integer power"}
+    write_report(results, tmp_path / "r")
+    page = (tmp_path / "r" / "claims" / "neumann_series_limit.html").read_text()
+    assert "Hint:" in page and "sign(x)*abs(x)**(1/3)" in page
+
+
+def test_foundation_names_each_weak_dependency_with_its_status(tmp_path: Path) -> None:
+    write_report(make_results(), tmp_path / "r")
+    page = (tmp_path / "r" / "claims" / "escape_time_bound_strict_saddle.html").read_text()
+    found = page[page.index("<dt>foundation</dt>"):]
+    found = found[:found.index("</dd>")]
+    for weak in _claim(make_results(), "escape_time_bound_strict_saddle")["foundation"]["weak"]:
+        assert f"<code>{weak}</code>" in found
+    assert "badge" in found
+
+
+def test_write_report_writes_nothing_outside_its_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_report(make_results(), tmp_path / "r")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]  # no .verify_cache/ in the current folder

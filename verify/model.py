@@ -24,13 +24,52 @@ class SymbolSpec:
     latex: str = ""
     line: int = 0
 
+    def _args(self):
+        """The sampler's parameters as written (a range counts as [lo, hi]); None if there are none."""
+        args = self.sampler_args
+        if args is None and self.range is not None:
+            args = list(self.range)
+        return None if args is None or args == [] else args
+
     def describe(self) -> str:
+        """How the symbol is drawn, in the claim language: `uniform [0, 1/a]`."""
         if self.type in ("index", "operator"):
             return self.type
         if self.value is not None:
-            return "fixed value"
-        args = "" if self.sampler_args is None else f" {self.sampler_args}"
-        return f"{self.sampler}{args}"
+            return f"fixed value {_text(self.value)}"
+        args = self._args()
+        return f"{self.sampler}" + ("" if args is None else f" {_text(args)}")
+
+    def describe_latex(self, names: Optional[dict] = None) -> str:
+        """The same as LaTeX, parameters as math: `\\text{uniform } \\left[0, \\frac{1}{a}\\right]`;
+        '' for index and operator symbols."""
+        try:
+            return self._describe_latex(names)
+        except Exception:  # noqa: BLE001 - printing must never lose a result; the text form remains
+            return ""
+
+    def _describe_latex(self, names: Optional[dict]) -> str:
+        from verify.expr.latex import to_latex
+        if self.type in ("index", "operator"):
+            return ""
+
+        def tex(a) -> str:
+            if isinstance(a, list):
+                if a and all(isinstance(r, list) for r in a) and \
+                        all(not isinstance(x, list) for r in a for x in r):
+                    rows = r" \\ ".join(" & ".join(tex(x) for x in r) for r in a)
+                    return r"\begin{pmatrix}" + rows + r"\end{pmatrix}"
+                return r"\left[" + ", ".join(tex(x) for x in a) + r"\right]"
+            return to_latex(a, names)
+        if self.value is not None:
+            return r"\text{fixed: } " + tex(self.value)
+        args = self._args()
+        name = str(self.sampler).replace("_", " ")
+        if args is None:
+            return rf"\text{{{name}}}"
+        if self.sampler == "choice" and isinstance(args, list):
+            return rf"\text{{one of }} \left\{{" + ", ".join(tex(x) for x in args) + r"\right\}"
+        return rf"\text{{{name} }} " + tex(args)
 
 
 @dataclass
@@ -93,3 +132,54 @@ class Claim:
                 return self.marks[path][0]
             path = path[:-1]
         return self.line
+
+
+def _text(node) -> str:
+    """A tree (or a list of trees) printed back in the claim language, for people."""
+    if isinstance(node, (list, tuple)):
+        return "[" + ", ".join(_text(x) for x in node) + "]"
+    t = type(node)
+    if t is N.Num:
+        return str(node.value)
+    if t in (N.Sym, N.Const):
+        return node.name
+    if t is N.Neg:
+        return "-" + _wrapped(node.operand, 4)
+    if t is N.BinOp:
+        p = _PREC[node.op]
+        left = _wrapped(node.left, p + (node.op == "**"))
+        right = _wrapped(node.right, p + (node.op in "-/@"))
+        return f"{left}**{right}" if node.op == "**" else f"{left} {node.op} {right}"
+    if t is N.Call:
+        return f"{node.fn}({', '.join(_text(a) for a in node.args)})"
+    if t is N.Item:
+        return f"{node.base}[{', '.join(_text(i) for i in node.index)}]"
+    if t is N.Compare:
+        out = _text(node.operands[0])
+        for op, o in zip(node.ops, node.operands[1:]):
+            out += f" {op} {_text(o)}"
+        return out
+    if t is N.Logic:
+        return f" {node.op} ".join(_wrapped(o, 1) for o in node.operands)
+    return str(node)
+
+
+_PREC = {"+": 1, "-": 1, "*": 2, "/": 2, "@": 2, "**": 4}
+
+
+def _wrapped(node, need: int = 5) -> str:
+    """`node` printed as an operand that binds at least as tightly as `need`."""
+    text = _text(node)
+    if isinstance(node, N.BinOp):
+        prec = _PREC[node.op]
+    elif isinstance(node, N.Neg):
+        prec = 3
+    elif isinstance(node, (N.Compare, N.Logic)):
+        prec = 0
+    elif isinstance(node, N.Num) and node.value < 0:
+        prec = 3
+    elif isinstance(node, N.Num) and node.value.denominator != 1:
+        prec = 2
+    else:
+        prec = 5
+    return f"({text})" if prec < need else text

@@ -128,6 +128,7 @@ def claim_record(c: Claim, run: dict, g, sound: dict[str, bool], corrects: dict[
         "seed": seed, "replay": f"verify check {c.id}" + (f" --seed {seed}" if seed is not None else ""),
         "duration_s": run.get("duration_s"),
         "symbols": {n: {"type": s.type, "sampler": s.describe(), "latex": s.latex,
+                        "sampler_latex": s.describe_latex({k: v.latex for k, v in c.symbols.items() if v.latex}),
                         "shape": [to_latex(x) for x in s.shape] if s.shape else None}
                     for n, s in sorted(c.symbols.items())},
         "defines": defines_record(c),
@@ -201,7 +202,7 @@ def run_pipeline(claims_dir: Path, *, files: Optional[list[Path]] = None, only: 
     todo = sorted((loaded.claims[cid] for cid in wanted if cid not in runs),
                   key=lambda c: (-durations.get(c.id, 1.0), c.id))  # slow claims first
     if on_start:
-        on_start(len(todo), len(runs))
+        on_start(len(todo), len(runs), [c.id for c in todo])  # the ids in the order they are started
     if executor is not None:  # any concurrent.futures.Executor (a Dask cluster, ...)
         from verify.executors import run_on_executor
         fresh = run_on_executor(executor, todo, seed=seed, precisions=precisions, on_done=on_done)

@@ -216,7 +216,8 @@ class Parser:
         fn = FUNCTIONS.get(name)
         if fn is None:
             known = set(FUNCTIONS) | set(self.defines)
-            raise ExprError(f"unknown function {name!r}{did_you_mean(name, known)}",
+            from verify.hints import suggest_function
+            raise ExprError(f"unknown function {name!r}{suggest_function(name, known)}",
                             "`verify functions` lists the functions", a.col_offset + 1)
         lo, hi = fn.arity
         if len(a.args) < lo or (hi >= 0 and len(a.args) > hi):

@@ -25,6 +25,7 @@ from .graph_svg import (STATUS_LADDER, STATUS_STYLE, build_graph, drawn_edge_cou
                         graph_svg, legend_html, page_name, status_text)
 from . import math
 from .math import to_mathml
+from verify.hints import error_hint
 
 __all__ = ["write_report", "make_environment"]
 
@@ -117,7 +118,8 @@ def make_environment() -> Environment:
     env.filters["icon"] = _icon
     env.filters["relmath"] = lambda rel: to_mathml(_REL.get(str(rel), str(rel)))
     env.tests["present"] = lambda v: not (v is None or isinstance(v, Undefined) or v in ("", [], {}))
-    env.globals.update(evidence_rows=_evidence_rows, cx_rows=_cx_rows, status_text=status_text)
+    env.globals.update(evidence_rows=_evidence_rows, cx_rows=_cx_rows, status_text=status_text,
+                       error_hint=error_hint)
     return env
 
 
@@ -235,7 +237,7 @@ def _swap_in(new: Path, out_dir: Path) -> None:
                 old.unlink()
 
 
-def write_report(results: dict[str, Any], out_dir: Path, cache_dir: Path | None = Path(".verify_cache")) -> None:
+def write_report(results: dict[str, Any], out_dir: Path, cache_dir: Path | None = None) -> None:
     """Builds the report for `results` into `out_dir` (index.html, claims/, graph.html, ...).
 
     The build happens in a temporary folder next to `out_dir`; the previous report stays

@@ -1,0 +1,50 @@
+"""One `verify all` over the repository's claims/ per test session, into temporary folders only.
+
+Both tests marked `library` (tests/test_cli.py checks every verdict, tests/test_browser.py looks
+at every page of the report) use the same run: the first to ask starts it, later ones read what it
+left in the session's base temporary folder. Nothing is written inside the repository: the report
+and the cache live in the temporary folder (`--no-cache` checks everything again).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+WATCHED = ("reports",)  # the repository's own report: the test suite must leave it alone
+
+
+def _tree(folder: Path) -> dict:
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in folder.rglob("*") if p.is_file()} if folder.is_dir() else {}
+
+
+def library_run(tmp_path_factory) -> dict:
+    """{"out": report folder, "returncode", "stdout", "stderr", "seconds", "changed_in_repo": files of
+    the repository's reports/ that the run created, removed or changed}."""
+    base = tmp_path_factory.getbasetemp() / "library-run"
+    record = base / "run.json"
+    if record.exists():
+        return json.loads(record.read_text())
+    base.mkdir(parents=True, exist_ok=True)
+    out = base / "reports"
+    before = {name: _tree(REPO / name) for name in WATCHED}
+    start = time.perf_counter()
+    # --timeout: a guard against a hung check, not a benchmark; generous so that a loaded machine
+    # (another process on both cores) still gets every verdict
+    proc = subprocess.run([sys.executable, "-m", "verify.cli", "all", "--no-cache", "--timeout", "900",
+                           "--out", str(out), "--cache-dir", str(base / "cache")],
+                          cwd=REPO, capture_output=True, text=True, timeout=5400)
+    data = {"out": str(out), "returncode": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr,
+            "seconds": round(time.perf_counter() - start, 1),
+            "changed_in_repo": sorted(f"{name}/{f}" for name in WATCHED
+                                      for f in set(before[name]) ^ set(_tree(REPO / name))
+                                      | {f for f, v in _tree(REPO / name).items() if before[name].get(f, v) != v})}
+    record.write_text(json.dumps(data))
+    return data
