@@ -1,7 +1,9 @@
 """The command line end to end: exit codes, messages for bad input, the report always written."""
 
+import io
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -101,7 +103,8 @@ def test_new_scaffold_passes_check(tmp_path, capsys):
     assert run(["new", "my_claim"], tmp_path) == 0
     assert run(["check", "claims/my_claim.yaml"], tmp_path) == 0
     out = capsys.readouterr().out
-    assert "my_claim" in out and "as expected" in out and "replay: verify check my_claim --seed" in out
+    assert "my_claim" in out and "as expected" in out
+    assert f"replay: verify check {tmp_path / 'claims' / 'my_claim.yaml'} --seed" in out  # works from anywhere
 
 
 def test_check_by_id_replays_with_seed(tmp_path, write_claim, capsys):
@@ -122,18 +125,20 @@ def test_help_does_not_import_sympy():
     assert out.stdout.strip().endswith("False")
 
 
-def test_repo_claims_all_as_expected(request):
-    """The product itself: every claim in the repository comes out as expected (exit 0)."""
-    import time
-    repo = Path(__file__).resolve().parents[1]
-    start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-m", "verify.cli", "all", "--no-cache", "--out", str(repo / "reports")],
-                         cwd=repo, capture_output=True, text=True, timeout=3000)
-    elapsed = time.perf_counter() - start
-    summary = out.stdout.strip().splitlines()[0] if out.stdout.strip() else out.stderr[-500:]
-    request.config._verify_all = getattr(request.config, "_verify_all", []) + [f"{summary} [verify all --no-cache: {elapsed:.1f} s]"]
-    print(out.stdout[-3000:], out.stderr[-3000:])
-    assert out.returncode == 0
+@pytest.mark.library
+def test_repo_claims_all_as_expected(request, tmp_path_factory):
+    """The product itself: every claim in the repository comes out as expected (exit 0). The run
+    writes its report and cache into temporary folders: the repository's reports/ and cache are
+    left as they were."""
+    from library_run import library_run
+    run = library_run(tmp_path_factory)
+    summary = run["stdout"].strip().splitlines()[0] if run["stdout"].strip() else run["stderr"][-500:]
+    request.config._verify_all = getattr(request.config, "_verify_all", []) + [
+        f"{summary} [verify all --no-cache: {run['seconds']:.1f} s]"]
+    print(run["stdout"][-3000:], run["stderr"][-3000:])
+    assert run["returncode"] == 0
+    assert Path(run["out"], "index.html").is_file() and tmp_path_factory.getbasetemp() in Path(run["out"]).parents
+    assert not run["changed_in_repo"], "the run wrote into the repository"
 
 
 def test_results_json_matches_its_published_schema(tmp_path, write_claim):
@@ -185,3 +190,263 @@ def test_lint_reports_latex_that_will_not_render(tmp_path, write_claim, capsys):
     write_claim("good", GOOD.replace("statement: 'x'", "statement: '\\\\frac{1'"))
     assert run(["lint"], tmp_path) == 2
     assert "LaTeX that will not render" in capsys.readouterr().out
+
+
+# --- issue 15: a newcomer's first hour ------------------------------------------------------------
+
+NOTED = claim_text("noted", """\
+symbols:
+  x: {real: [1, 4]}
+checks:
+  - numeric: x >= 2
+    n: 5
+""", expect="fails", extra="corrected_by: good\n")
+
+
+def test_progress_lines_say_refuted_as_expected(tmp_path, write_claim, capsys):
+    """Not a terminal (here, as in CI logs): one plain line per claim, no bar."""
+    write_claim("good", GOOD)
+    write_claim("noted", NOTED)
+    assert run(["all", "-j", "1", "--no-cache"], tmp_path) == 0
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if ln.startswith("[")]
+    assert len(lines) == 2, err
+    assert any(ln.startswith("[") and "noted: refuted, as expected" in ln for ln in lines), err
+    assert not any(" ok " in f" {ln} " for ln in lines) and "\r" not in err and "%|" not in err
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_on_a_terminal(tmp_path, write_claim, monkeypatch):
+    """On a terminal: a live bar with the count, the claims being checked and the time left."""
+    write_claim("good", GOOD)
+    write_claim("broken", BROKEN)
+    term = _Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    assert run(["all", "-j", "1", "--no-cache"], tmp_path) == 1
+    out = term.getvalue()
+    assert "\r" in out and "2/2" in out and "left" in out and "now: " in out
+    assert "good: proved" not in out  # a plain line only for what went wrong
+    assert "broken: refuted, NOT as expected" in out  # printed above the bar, stays in the scrollback
+
+
+def test_progress_bar_names_the_running_claims_in_order():
+    from verify.terminal import Progress
+    term = _Terminal()
+    p = Progress(jobs=2, stream=term)
+    p.start(3, 1, ["slow", "mid", "fast"])
+    assert "now: slow, mid" in term.getvalue()
+    p({"id": "mid", "status": "proved", "as_expected": True, "duration_s": 1.0})
+    assert term.getvalue().rstrip().endswith("now: slow, fast")
+    p({"id": "slow", "status": "refuted", "as_expected": True})
+    p({"id": "fast", "status": "supported", "as_expected": True})
+    assert p.bar is None and "3/3" in term.getvalue()
+
+
+def test_check_into_a_closed_pipe_prints_no_traceback(tmp_path, write_claim):
+    """`verify check ... | head`: the reader goes away; no BrokenPipeError traceback."""
+    write_claim("broken", BROKEN)
+    for args in (["functions"], ["check", "claims/broken.yaml", "--no-cache"]):
+        proc = subprocess.Popen([sys.executable, "-m", "verify.cli", *args], cwd=tmp_path,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc.stdout.close()  # as `head` does once it has its lines
+        err = proc.stderr.read().decode()
+        proc.wait(timeout=300)
+        assert "Traceback" not in err and "BrokenPipeError" not in err, err
+        assert proc.returncode == 141
+
+
+def test_replay_commands_work_from_any_folder(tmp_path, capsys):
+    project = tmp_path / "project"
+    held = project / "held"
+    held.mkdir(parents=True)
+    (held / "broken.yaml").write_text(BROKEN)
+    (held / "good.yaml").write_text(GOOD)
+    assert run(["all", "--claims", "held", "-j", "1", "--no-cache"], project) == 1
+    results = json.loads((project / "reports" / "results.json").read_text())
+    replay = {r["id"]: r["replay"] for r in results["claims"]}
+    page = (project / "reports" / "claims" / "broken.html").read_text()
+    assert str(held / "broken.yaml") in page
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    capsys.readouterr()
+    assert run(shlex.split(replay["broken"])[1:] + ["--no-cache"], elsewhere) == 1
+    out = capsys.readouterr().out
+    assert "refuted" in out and f"replay: {replay['broken']}" in out
+    assert run(shlex.split(replay["good"])[1:] + ["--no-cache"], elsewhere) == 0
+
+
+def test_lint_with_nothing_to_lint_says_so(tmp_path, capsys):
+    assert run(["lint"], tmp_path) == 2
+    assert "nothing to lint" in capsys.readouterr().err
+    (tmp_path / "claims").mkdir()
+    assert run(["lint"], tmp_path) == 2
+    assert "nothing to lint: no claim files" in capsys.readouterr().err
+    assert run(["lint", "claims"], tmp_path) == 2
+
+
+def test_lint_takes_a_folder(tmp_path, write_claim, capsys):
+    write_claim("good", GOOD)
+    assert run(["lint", "claims"], tmp_path) == 0
+    assert "1 of 1 files valid" in capsys.readouterr().err
+
+
+def test_new_writes_into_the_claims_folder_given(tmp_path, capsys):
+    assert run(["new", "mine", "--claims", "held"], tmp_path) == 0
+    text = (tmp_path / "held" / "mine.yaml").read_text()
+    assert "verify check held/mine.yaml" in text and "claims/" not in text
+    assert not (tmp_path / "claims").exists()
+    assert "verify check held/mine.yaml" in capsys.readouterr().out
+    assert run(["check", "held/mine.yaml", "--no-cache"], tmp_path) == 0
+
+
+def test_scaffold_lists_the_hypothesis_without_a_case(tmp_path, capsys):
+    """The scaffold gives a necessity case for a_positive only: b_positive is listed as such."""
+    assert run(["new", "mine"], tmp_path) == 0
+    assert run(["check", "mine", "--no-cache"], tmp_path) == 0
+    out = capsys.readouterr().out
+    assert "without a_positive: needed" in out and "without b_positive: no case given" in out
+    assert run(["all", "-j", "1", "--no-cache"], tmp_path) == 0
+    page = (tmp_path / "reports" / "claims" / "mine.html").read_text()
+    assert "no case given" in page and "b_positive" in page[page.index("no case given"):]
+
+
+PYPROJECT = """\
+[project]
+name = "mine"
+
+[tool.verify]
+claims = "held"
+out = "site"
+cache = "build/cache"
+title = "My own claims, checked"
+"""
+
+
+def test_pyproject_sets_folders_cache_and_title(tmp_path, capsys):
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT)
+    (tmp_path / "held").mkdir()
+    (tmp_path / "held" / "good.yaml").write_text(GOOD)
+    sub = tmp_path / "deep" / "er"
+    sub.mkdir(parents=True)
+    assert run(["all", "-j", "1"], sub) == 0  # found by walking up; its paths are relative to it
+    index = (tmp_path / "site" / "index.html").read_text()
+    assert "<h1>My own claims, checked</h1>" in index
+    assert any((tmp_path / "build" / "cache").rglob("*.json"))
+    assert not any(p.name == ".verify_cache" for p in tmp_path.rglob("*"))
+    capsys.readouterr()
+    assert run(["lint"], sub) == 0 and run(["check", "good"], sub) == 0
+    assert "1 of 1 files valid" in capsys.readouterr().err
+
+
+def test_pyproject_with_an_unknown_key_is_a_usage_error(tmp_path, capsys):
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT.replace("out =", "output ="))
+    assert run(["lint"], tmp_path) == 2
+    assert "unknown key 'output' (did you mean 'out'?)" in capsys.readouterr().err
+
+
+def test_cache_dir_flag_environment_and_default_place(tmp_path, write_claim, monkeypatch):
+    write_claim("good", GOOD)
+    assert run(["all", "-j", "1", "--cache-dir", "c1"], tmp_path) == 0
+    assert any((tmp_path / "c1").rglob("*.json")) and not (tmp_path / ".verify_cache").exists()
+    monkeypatch.setenv("VERIFY_CACHE_DIR", str(tmp_path / "c2"))
+    assert run(["all", "-j", "1"], tmp_path) == 0
+    assert any((tmp_path / "c2").rglob("*.json")) and not (tmp_path / ".verify_cache").exists()
+    monkeypatch.delenv("VERIFY_CACHE_DIR")
+    # run inside the claims folder: the cache goes beside the report folder, never into claims/
+    claims = write_claim.folder
+    assert run(["check", "good.yaml"], claims) == 0
+    assert run(["all", "--claims", ".", "--out", "../out", "-j", "1"], claims) == 0
+    assert (tmp_path / ".verify_cache").is_dir()
+    assert not any(p.name == ".verify_cache" for p in claims.rglob("*"))
+
+
+def test_report_title_neutral_default_and_the_repository_s_own():
+    from verify.config import DEFAULT_TITLE, load_config
+    repo = Path(__file__).resolve().parents[1]
+    assert DEFAULT_TITLE == "Claims, checked"
+    cfg = load_config(repo / "claims")
+    assert cfg.title == "Claims of the course, checked" and cfg.claims.resolve() == repo / "claims"
+    assert cfg.cache_dir(env={}).resolve() == repo / ".verify_cache"
+
+
+def test_default_title_without_configuration(tmp_path, write_claim):
+    write_claim("good", GOOD)
+    assert run(["all", "-j", "1", "--no-cache"], tmp_path) == 0
+    index = (tmp_path / "reports" / "index.html").read_text()
+    assert "<h1>Claims, checked</h1>" in index and "of the course" not in index
+
+
+@pytest.mark.parametrize("written, suggestion", [
+    ("determinant(A)", "'det'"), ("ln(x)", "'log'"), ("arctan(x)", "'atan'"), ("inverse(A)", "'inv'"),
+    ("norm2(A)", "'norm'"), ("eig(A)", "lambda_min or lambda_max"), ("frobenius(A)", "'fro'"),
+    ("spectral_norm(A)", "'opnorm'"),
+])
+def test_unknown_function_suggests_the_name_meant(tmp_path, write_claim, capsys, written, suggestion):
+    text = GOOD.replace("x: {real: [1, 4]}", "x: {real: [1, 4]}\n  A: {matrix: [2, 2]}").replace(
+        "sqrt(x) <= (x + 1) / 2", f"{written} <= 10**6")
+    write_claim("good", text)
+    assert run(["lint"], tmp_path) == 2
+    out = capsys.readouterr().out
+    assert f"unknown function '{written.split('(')[0]}' (did you mean {suggestion}?)" in out, out
+
+
+def test_a_function_the_language_lacks_says_how_to_write_it(tmp_path, write_claim, capsys):
+    write_claim("good", GOOD.replace("sqrt(x) <= (x + 1) / 2", "cbrt(x) <= x"))
+    assert run(["lint"], tmp_path) == 2
+    assert "unknown function 'cbrt' (write sign(x)*abs(x)**(1/3) for a real cube root" in capsys.readouterr().out
+
+
+def test_negative_base_to_a_fractional_power_gets_a_hint(tmp_path, write_claim, capsys):
+    write_claim("gm", claim_text("gm", """\
+    symbols:
+      a: {real: [-2, -1]}
+      b: {real: [1, 2]}
+      c: {real: [1, 2]}
+    checks:
+      - numeric: (a*b*c)**(1/3) <= (a + b + c) / 3
+        n: 3
+    """))
+    assert run(["check", "gm", "--no-cache"], tmp_path) == 1
+    out = capsys.readouterr().out
+    assert "negative base to a non-integer power" in out
+    assert "hint:" in out and "sign(x)*abs(x)**(1/3)" in out
+    assert run(["all", "-j", "1", "--no-cache"], tmp_path) == 1
+    page = (tmp_path / "reports" / "claims" / "gm.html").read_text()
+    assert "Hint:" in page and "sign(x)*abs(x)**(1/3)" in page
+
+
+def test_foundation_names_each_dependency_and_its_status(tmp_path, write_claim, capsys):
+    body = "symbols:\n  x: {real: [1, 4]}\nchecks:\n  - numeric: x >= 1\n    n: 3\n"
+    write_claim("base", claim_text("base", body))
+    write_claim("wrong", BROKEN.replace("id: broken", "id: wrong"))
+    write_claim("top", claim_text("top", body, uses="[base, wrong]"))
+    assert run(["check", "top"], tmp_path) == 0
+    out = capsys.readouterr().out
+    assert "not checked here or not sound" not in out
+    assert "rests on base: not checked by this command" in out and "wrong: not checked by this command" in out
+    assert run(["all", "-j", "1"], tmp_path) == 1
+    capsys.readouterr()
+    assert run(["check", "top"], tmp_path) == 0
+    out = capsys.readouterr().out
+    assert "wrong: refuted, NOT as expected, from the cache" in out and "base: proved" in out
+    page = (tmp_path / "reports" / "claims" / "top.html").read_text()
+    found = page[page.index("<dt>foundation</dt>"):page.index("</dd>", page.index("<dt>foundation</dt>"))]
+    assert "wrong" in found and "not as expected" in found and "base" not in found
+
+
+def test_symbols_table_shows_sampler_parameters_as_math(tmp_path, write_claim):
+    write_claim("good", GOOD.replace("x: {real: [1, 4]}",
+                                     "a: {real: [1, 4]}\n  x: {real: [1, 4], sample: {uniform: [1, 1 + 1/a]}}"))
+    assert run(["all", "-j", "1", "--no-cache"], tmp_path) == 0
+    page = (tmp_path / "reports" / "claims" / "good.html").read_text()
+    symbols = page[page.index('id="sym-h"'):]
+    symbols = symbols[:symbols.index("</table>")]
+    assert "<mfrac>" in symbols and "uniform" in symbols
+    for leak in ("Num(", "BinOp(", "Sym(", "Fraction("):
+        assert leak not in page
+    results = json.loads((tmp_path / "reports" / "results.json").read_text())
+    assert results["claims"][0]["symbols"]["x"]["sampler"] == "uniform [1, 1 + 1 / a]"

@@ -18,7 +18,7 @@ def test_claims_are_items(pytester):
     result = pytester.runpytest_subprocess("claims", "--junitxml=out.xml", "-k", "good or broken or noted")
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(["*broken.yaml:1: broken: refuted (expected holds)*",
-                                 "*counterexample: x = *", "*replay: verify check broken --seed*"])
+                                 "*counterexample: x = *", "*replay: verify check */claims/broken.yaml --seed*"])
     xml = (pytester.path / "out.xml").read_text()
     assert 'name="status" value="refuted"' in xml and 'name="status" value="proved"' in xml  # z3 proves AM-GM
 
@@ -49,3 +49,33 @@ def test_xdist_and_last_failed(pytester):
     result.assert_outcomes(failed=1, passed=0)
     result = pytester.runpytest_subprocess("claims", "-x", "-p", "no:randomly")
     assert result.ret == 1
+
+
+def test_claims_in_any_folder_are_collected_by_content(pytester):
+    held = pytester.mkdir("held")
+    (held / "good.yaml").write_text(GOOD)
+    (held / "broken.yaml").write_text(BROKEN)
+    (held / "config.yaml").write_text("name: not a claim\nsteps: [1, 2]\n")  # left alone
+    result = pytester.runpytest_subprocess("held")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*replay: verify check */held/broken.yaml --seed*"])
+
+
+def test_a_folder_without_claims_is_named(pytester):
+    folder = pytester.mkdir("notes")
+    (folder / "settings.yaml").write_text("name: not a claim\n")
+    result = pytester.runpytest_subprocess("notes")
+    assert result.ret == 5  # no tests collected
+    result.stdout.fnmatch_lines(["*verify: no claim files in notes (1 YAML file there do*not look like claims*"])
+
+
+def test_ini_option_collects_every_yaml_file_of_its_paths(pytester):
+    held = pytester.mkdir("held")
+    (held / "good.yaml").write_text(GOOD)
+    # not recognisable by content (no id:), but listed: collected, and its problems are reported
+    (held / "half.yaml").write_text("kind: lemma\ntitle: unfinished\n")
+    pytester.makeini("[pytest]\nverify_claims = held\n")
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["collected 1 item / 1 error", "*ERROR collecting held/half.yaml*",
+                                 "*half.yaml:1:1: missing required key 'id'*"])

@@ -11,7 +11,10 @@ from pathlib import Path
 
 EXAMPLES = {
     "all": "verify all                      # check claims/, write reports/index.html\n"
-           "verify all --seed 7 -j 2        # another seed, two workers",
+           "verify all --seed 7 -j 2        # another seed, two workers\n"
+           "verify all --claims held --out held-report --cache-dir /tmp/vc\n"
+           "# defaults for --claims, --out, --cache-dir and the report's title: [tool.verify] in\n"
+           "# pyproject.toml (claims, out, cache, title); the cache also: $VERIFY_CACHE_DIR",
     "check": "verify check neumann_series_limit\n"
              "verify check claims/my_claim.yaml --seed 12345   # replay a reported seed",
     "list": "verify list",
@@ -20,8 +23,12 @@ EXAMPLES = {
              "verify graph --dot | dot -Tsvg > graph.svg",
     "mutate": "verify mutate                    # every claim that should hold, -j cores\n"
               "verify mutate rayleigh_lower_bound --out m.json",
-    "new": "verify new my_claim             # writes claims/my_claim.yaml, a scaffold that passes",
+    "new": "verify new my_claim             # writes claims/my_claim.yaml, a scaffold that passes\n"
+           "verify new my_claim --claims held   # writes held/my_claim.yaml",
 }
+
+
+CLAIMS_HELP = "folder of claim files (default: [tool.verify] claims in pyproject.toml, else claims/)"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -56,12 +63,16 @@ def _parser() -> argparse.ArgumentParser:
                              "max_draw_dim, max_range, max_power, max_exp_bits, max_factorial, "
                              "max_symbolic_entries)")
         sp.add_argument("--no-cache", action="store_true",
-                        help="check every claim again, ignoring the result cache in .verify_cache/")
+                        help="check every claim again, ignoring the result cache")
+        sp.add_argument("--cache-dir", default=None, metavar="DIR",
+                        help="the result cache (default: $VERIFY_CACHE_DIR, else [tool.verify] cache in "
+                             "pyproject.toml, else .verify_cache/ beside the report folder)")
 
     a = add("all", "check every claim and write the report",
             "Check every claim file in the claims folder and write reports/index.html and results.json.")
-    a.add_argument("--claims", default="claims", help="folder of claim files (default claims/)")
-    a.add_argument("--out", default="reports", help="report folder (default reports/)")
+    a.add_argument("--claims", default=None, help=CLAIMS_HELP)
+    a.add_argument("--out", default=None,
+                   help="report folder (default: [tool.verify] out in pyproject.toml, else reports/)")
     a.add_argument("--format", choices=("text", "json", "junit"), default="text",
                    help="what to print: a text summary (default), the results JSON, or JUnit XML")
     a.add_argument("--executor", default="local",
@@ -71,29 +82,29 @@ def _parser() -> argparse.ArgumentParser:
     c = add("check", "check one claim and print its evidence",
             "Check one claim, given by file path or id, and print its verdict and evidence.")
     c.add_argument("target", help="a claim file path or a claim id")
-    c.add_argument("--claims", default="claims", help="folder to look the id up in (default claims/)")
+    c.add_argument("--claims", default=None, help="folder to look the id up in; " + CLAIMS_HELP)
     run_opts(c)
     c.set_defaults(jobs=1)
     l_ = add("list", "list the claims with kind and title", "List the claims of the folder.")
-    l_.add_argument("--claims", default="claims")
+    l_.add_argument("--claims", default=None, help=CLAIMS_HELP)
     li = add("lint", "validate claim files without checking them",
              "Validate claim files (YAML, schema, expressions, graph) without running any check.")
     li.add_argument("paths", nargs="*", help="files (default: every file in --claims)")
-    li.add_argument("--claims", default="claims")
+    li.add_argument("--claims", default=None, help=CLAIMS_HELP)
     gr = add("graph", "print the dependency graph (text or DOT)", "Print the dependency graph.")
-    gr.add_argument("--claims", default="claims")
+    gr.add_argument("--claims", default=None, help=CLAIMS_HELP)
     gr.add_argument("--dot", action="store_true", help="Graphviz DOT instead of text")
-    nw = add("new", "write a commented claim scaffold", "Write claims/<ID>.yaml, a commented scaffold "
-             "that passes `verify check` as written; edit it into your claim.")
+    nw = add("new", "write a commented claim scaffold", "Write <claims folder>/<ID>.yaml, a commented "
+             "scaffold that passes `verify check` as written; edit it into your claim.")
     nw.add_argument("id", help="the new claim's id (letters, digits, _)")
-    nw.add_argument("--claims", default="claims")
+    nw.add_argument("--claims", default=None, help="folder to write it into; " + CLAIMS_HELP)
     mu = add("mutate", "mutation test: are wrong variants of the claims rejected?",
              "Make wrong variants (mutants) of every claim that should hold - each inequality flipped, "
              "each constant changed, each square-matrix factor transposed, each hypothesis dropped - "
              "check them, and print the fraction rejected (the mutation score) with every survivor "
              "and its likely reason. Stillborn mutants (shape errors) are left out of the score.")
     mu.add_argument("ids", nargs="*", help="claim ids (default: every claim with expect: holds)")
-    mu.add_argument("--claims", default="claims")
+    mu.add_argument("--claims", default=None, help=CLAIMS_HELP)
     mu.add_argument("--out", default="mutation.json", help="where to write the records (default mutation.json)")
     mu.add_argument("--seed", type=int, default=None, help="seed (default: a stable hash of each claim's id)")
     mu.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
@@ -109,15 +120,57 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # here, not at exit, so that a closed pipe is caught below
+        return code
+    except BrokenPipeError:
+        # the reader went away (`verify check ... | head`): stop quietly, as a killed-by-SIGPIPE
+        # program would; point stdout at /dev/null so the interpreter's last flush cannot fail
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 141
+
+
+def _main(argv=None) -> int:
     args = _parser().parse_args(argv)
     if not args.command:
         _parser().print_help()
+        return 2
+    try:
+        _settle(args)
+    except Exception as exc:  # noqa: BLE001 - a broken [tool.verify] table is a usage error
+        from verify.config import ConfigError
+        if not isinstance(exc, ConfigError):
+            raise
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
         return COMMANDS[args.command](args)
     except KeyboardInterrupt:
         print("interrupted; the previous report is left as it was", file=sys.stderr)
         return 130
+
+
+def _settle(args) -> None:
+    """Fill in what the command line left out from [tool.verify] and the defaults (verify.config)."""
+    if not any(hasattr(args, k) for k in ("claims", "out", "cache_dir")):
+        return
+    from verify.config import load_config
+    cfg = load_config()
+    args.config = cfg
+    if getattr(args, "claims", "") is None:
+        args.claims = str(cfg.claims)
+    if getattr(args, "out", "") is None:
+        args.out = str(cfg.out)
+    if hasattr(args, "cache_dir"):
+        args.cache_dir_given = args.cache_dir
+        args.cache_dir = cfg.cache_dir(claims=Path(args.claims),
+                                       out=Path(args.out) if getattr(args, "out", None) else None,
+                                       cli=args.cache_dir)
 
 
 def _precisions(text: str) -> tuple[int, ...]:
@@ -129,25 +182,6 @@ def _precisions(text: str) -> tuple[int, ...]:
         print("error: --precision takes two or more digit counts from 15 to 2000, as 50,80", file=sys.stderr)
         raise SystemExit(2)
     return ps
-
-
-class Progress:
-    """`[k/n] id  status  time` lines on stderr."""
-
-    def __init__(self):
-        self.total, self.done, self.t0 = 0, 0, time.time()
-
-    def start(self, n: int, cached: int = 0) -> None:
-        self.total = n
-        reused = f" ({cached} unchanged, reused from the cache)" if cached else ""
-        print(f"checking {n} claims{reused} ...", file=sys.stderr)
-
-    def __call__(self, rec: dict) -> None:
-        self.done += 1
-        mark = "ok " if rec.get("as_expected") else "!! "
-        t = rec.get("duration_s")
-        print(f"[{self.done}/{self.total}] {mark}{rec['id']}: {rec.get('status')}"
-              + (f" ({t:.1f}s)" if t else ""), file=sys.stderr, flush=True)
 
 
 def _apply_limits(args) -> None:
@@ -168,7 +202,8 @@ def cmd_all(args) -> int:
     if not claims_dir.is_dir():
         print(f"error: no claims folder {claims_dir}/ (give one with --claims DIR)", file=sys.stderr)
         return 2
-    progress = Progress()
+    from verify.terminal import Progress
+    progress = Progress(jobs=args.jobs)
     client = executor = None
     if args.executor.startswith("dask://"):
         from verify.executors import dask_executor
@@ -178,12 +213,15 @@ def cmd_all(args) -> int:
         return 2
     results = run_pipeline(claims_dir, seed=args.seed, jobs=args.jobs, timeout_s=args.timeout, executor=executor,
                            memory_mb=args.memory_mb, precisions=_precisions(args.precision),
-                           use_cache=not args.no_cache,
+                           use_cache=not args.no_cache, cache_dir=Path(args.cache_dir),
                            command="verify " + " ".join(sys.argv[1:] or ["all"]),
                            on_start=progress.start, on_done=progress)
+    progress.close()
     if client is not None:
         client.close()
-    write_report(results, Path(args.out))
+    results["run"]["title"] = args.config.title
+    _set_replay(results, args)
+    write_report(results, Path(args.out), cache_dir=None if args.no_cache else Path(args.cache_dir))
     if args.format == "json":
         import json
         print(json.dumps(results, indent=1, sort_keys=True))
@@ -193,6 +231,24 @@ def cmd_all(args) -> int:
     else:
         _print_summary(results, Path(args.out))
     return exit_code(results)
+
+
+def _set_replay(results: dict, args) -> None:
+    """Each claim's replay command names its file by absolute path (and any non-default precision
+    or limit), so it works when pasted in any folder."""
+    import shlex
+    extra = ""
+    if getattr(args, "precision", "50,80") != "50,80":
+        extra += f" --precision {shlex.quote(args.precision)}"
+    for text in getattr(args, "limit", []) or []:
+        extra += f" --limit {shlex.quote(text)}"
+    for r in results["claims"]:
+        if r.get("file"):
+            target = shlex.quote(str(Path(r["file"]).resolve()))
+        else:
+            target = f"{r['id']} --claims {shlex.quote(str(Path(args.claims).resolve()))}"
+        seed = r.get("seed")
+        r["replay"] = f"verify check {target}" + (f" --seed {seed}" if seed is not None else "") + extra
 
 
 def _print_summary(results: dict, out: Path) -> None:
@@ -234,25 +290,53 @@ def cmd_check(args) -> int:
         claims_dir = target.parent
         files = [target] + [p for p in claim_files(claims_dir) if p.resolve() != target.resolve()]
         only = {claim.id}
+        if not args.cache_dir_given:  # the default cache for this claims folder (never inside it)
+            args.cache_dir = args.config.cache_dir(claims=claims_dir)
     results = run_pipeline(claims_dir, files=files, only=only, seed=args.seed, jobs=1,
                            timeout_s=args.timeout, memory_mb=args.memory_mb, use_cache=not args.no_cache,
+                           cache_dir=Path(args.cache_dir),
                            precisions=_precisions(args.precision), command="verify check " + args.target)
+    _set_replay(results, args)
     own = [p for p in results["problems"] if Path(p["file"]).stem in only]
     for p in own:
         print(_problem_text(p), file=sys.stderr)
     recs = [r for r in results["claims"] if r["id"] in only]
     if not recs:
         from verify.errors import did_you_mean
-        ids = [r["id"] for r in results["claims"]]
-        print(f"error: no claim {args.target!r}{did_you_mean(args.target, ids)} in {claims_dir}/",
+        ids = [p.stem for p in claim_files(claims_dir)]
+        print(f"error: no claim {args.target!r}{did_you_mean(args.target, ids)} in {claims_dir}/"
+              + ("" if claims_dir.is_dir() else " (no such folder; give one with --claims DIR)"),
               file=sys.stderr)
         return 2
     from verify.terminal import print_claim
     for r in recs:
-        print_claim(r)
+        weak = (r.get("foundation") or {}).get("weak") or []
+        print_claim(r, _cached_verdicts(claims_dir, files, weak, args))
     if own:
         return 2
     return 0 if all(r["as_expected"] for r in recs) else 1
+
+
+def _cached_verdicts(claims_dir: Path, files, ids: list[str], args) -> dict:
+    """What the cache knows of `ids` (the claims a checked claim rests on, which `verify check`
+    does not check): id -> record, for the verdicts stored by earlier runs with the same settings."""
+    if not ids or args.no_cache:
+        return {}
+    try:
+        from verify.cache import ResultCache, claim_keys
+        from verify.graph import build_graph
+        from verify.pipeline import load_folder
+        loaded = load_folder(claims_dir, files)
+        keys = claim_keys(loaded.claims, build_graph(loaded.claims)[0], _precisions(args.precision), args.seed)
+        cache = ResultCache(Path(args.cache_dir))
+        out = {}
+        for cid in ids:
+            hit = cache.get(keys[cid]) if cid in keys else None
+            if hit is not None:
+                out[cid] = {**hit["record"], "cached": True}
+        return out
+    except Exception:  # noqa: BLE001 - only a nicer message is at stake
+        return {}
 
 
 def cmd_list(args) -> int:
@@ -267,8 +351,16 @@ def cmd_list(args) -> int:
 
 def cmd_lint(args) -> int:
     from verify.graph import build_graph
-    from verify.pipeline import load_folder
-    files = [Path(p) for p in args.paths] if args.paths else None
+    from verify.pipeline import claim_files, load_folder
+    files = None
+    if args.paths:  # files, or folders of claim files
+        files = [f for p in map(Path, args.paths) for f in (claim_files(p) if p.is_dir() else [p])]
+    if not (files if files is not None else claim_files(Path(args.claims))):
+        where = ", ".join(args.paths) if args.paths else f"{args.claims}/"
+        why = "" if args.paths or Path(args.claims).is_dir() else " (no such folder)"
+        print(f"error: nothing to lint: no claim files (*.yaml, *.yml) in {where}{why}; "
+              "give files or a folder, or --claims DIR", file=sys.stderr)
+        return 2
     loaded = load_folder(Path(args.claims), files)
     problems = list(loaded.problems)
     if files is None:
@@ -330,7 +422,7 @@ def cmd_new(args) -> int:
         print(f"error: {path} exists; choose another id", file=sys.stderr)
         return 2
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(scaffold_text(args.id), encoding="utf-8")
+    path.write_text(scaffold_text(args.id, path), encoding="utf-8")
     print(f"wrote {path}; edit it, then run: verify check {path}")
     return 0
 

@@ -1,5 +1,7 @@
 """`verify new`: a commented claim scaffold that passes `verify check` as written."""
 
+from pathlib import Path
+
 TEMPLATE = """\
 # A claim file. Edit each field; `verify lint {path}` validates, `verify check {path}` checks.
 # The format: docs/claim-format.md. Functions: `verify functions`. Samplers: `verify samplers`.
@@ -11,7 +13,7 @@ source:
   note: 000_a5c604ccae0ab764.txt   # the note file it comes from
   section: where in the note
   quote: a short quote of the note's text
-uses: []               # ids of claims this one rests on
+uses: []               # ids of claims this one rests on (claim files in {folder}/)
 expect: holds          # or: fails (then add corrected_by: <id>)
 
 symbols:               # every name used below
@@ -34,5 +36,12 @@ necessity:             # what a hypothesis is for: without it, the conclusion mu
 """
 
 
-def scaffold_text(claim_id: str) -> str:
-    return TEMPLATE.format(id=claim_id, path=f"claims/{claim_id}.yaml")
+def scaffold_text(claim_id: str, path=None) -> str:
+    """The scaffold of `claim_id`, whose comments name the file it is written to (`path`,
+    default claims/<id>.yaml)."""
+    shown = str(path) if path is not None else f"claims/{claim_id}.yaml"
+    folder = str(Path(shown).parent)
+    if any(c.isspace() or c in "'\"$`\\" for c in shown):
+        import shlex
+        shown = shlex.quote(shown)
+    return TEMPLATE.format(id=claim_id, path=shown, folder=folder)
