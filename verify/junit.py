@@ -19,8 +19,24 @@ def junit_xml(results: dict) -> str:
         props = ET.SubElement(case, "properties")
         for key in ("status", "expect", "seed", "kind"):
             ET.SubElement(props, "property", name=key, value=str(c.get(key)))
+        for i, k in enumerate(c["checks"], start=1):
+            for name, value in check_properties(k):
+                ET.SubElement(props, "property", name=f"check{i}.{name}", value=value)
         if not c["as_expected"]:
             text = "\n".join(f"{k['kind']}: {k['outcome']} - {k['message']}" for k in c["checks"])
             ET.SubElement(case, "failure", message=f"{c['status']} (expected {c['expect']})").text = \
                 text + f"\nreplay: {c.get('replay', '')}"
     return ET.tostring(suite, encoding="unicode")
+
+
+def check_properties(check: dict) -> list[tuple[str, str]]:
+    """What a reader must not miss about a check: its outcome and engine, what confirmed a
+    refutation, the scope of "certified on instances", a near miss, an open failure."""
+    ev = check.get("evidence") or {}
+    out = [("outcome", f"{check['outcome']}" + (f" ({check['engine']})" if check.get("engine") else ""))]
+    for key in ("confirmed_by", "scope", "near_miss", "unconfirmed", "mostly_rejected"):
+        if ev.get(key):
+            out.append((key, str(ev[key])))
+    if check.get("undecided_ok"):
+        out.append(("undecided_ok", check["undecided_ok"]))
+    return out

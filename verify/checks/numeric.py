@@ -180,6 +180,8 @@ def run_relation(node, claim, spec, settings, hypotheses=None):
 def _supported_message(checked: int, s: "Sampling", found, ev: dict) -> str:
     p = " and ".join(str(x) for x in s.precisions)
     msg = f"{checked} instances hold at {p} digits"
+    if ev.get("mostly_rejected"):
+        msg += f" (note: {ev['mostly_rejected']})"
     if found is not None and found.evaluations:
         msg += (f"; a local search ({found.evaluations} evaluations) found no failure, its tightest "
                 f"relative slack {mp.nstr(found.best_margin, 3)}")
