@@ -117,6 +117,7 @@ class Claim:
     erratum: Optional[str] = None
     errata: list[dict] = field(default_factory=list)
     notes: str = ""
+    scope: str = ""                             # what the checks cover: "N = 2..4; d <= 3"
     symbols: dict[str, SymbolSpec] = field(default_factory=dict)
     defines: dict = field(default_factory=dict)
     assume: list[Hypothesis] = field(default_factory=list)

@@ -184,6 +184,7 @@ def run_mutant(claim: Claim, m: Mutant, settings: Settings) -> dict:
     if verdict == "survived":
         out["reason"] = _survivor_reason(claim, m, res)
         out["equivalent"] = res.get("equivalent", False)
+        out["true_mutant"] = res.get("true_mutant", False)
     return out
 
 
@@ -234,8 +235,8 @@ def _survivor_reason(claim: Claim, m: Mutant, res: dict) -> str:
         res["equivalent"] = True
         return "equivalent: the change leaves every side of the relation unchanged on the instances"
     if res["outcome"] == "proved":
-        res["equivalent"] = True
-        return "equivalent: the mutant itself is proved true (" + res["message"].split("; ")[-1][:100] + ")"
+        res["equivalent"] = res["true_mutant"] = True
+        return "true mutant: the mutant itself is proved to hold (" + res["message"].split("; ")[-1][:100] + ")"
     if m.operator == "transpose":
         name = m.description.split(" -> ")[0].replace("T(", "").replace(")", "")
         if _symmetric(claim, name):
@@ -328,6 +329,7 @@ def reclassify(claim: Claim, record: dict) -> dict:
             res = {"outcome": r["outcome"], "message": r.get("message", "")}
             r["reason"] = _survivor_reason(claim, m, res)
             r["equivalent"] = res.get("equivalent", False)
+            r["true_mutant"] = res.get("true_mutant", False)
     _mark_weaker(ms, recs)
     return record
 
@@ -352,7 +354,7 @@ def score(records: list[dict]) -> dict:
     for m in flat:
         o = ops.setdefault(m["operator"], {"killed": 0, "survived": 0, "stillborn": 0})
         o[m["verdict"]] += 1
-    equivalent = sum(1 for m in flat if m.get("equivalent"))
+    equivalent = sum(1 for m in flat if m.get("equivalent"))   # true mutants included: proved to hold
     nonequiv = live - equivalent
     return {**by, "total": len(flat), "score": (by["killed"] / live) if live else None,
             "equivalent": equivalent, "score_nonequivalent": (by["killed"] / nonequiv) if nonequiv else None,

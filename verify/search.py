@@ -255,8 +255,15 @@ class LocalSearch:
         return cand is not None and self._satisfies(cand)
 
     def _satisfies(self, inst: dict) -> bool:
-        if outside_domain(self.symbols, inst):
+        widened = {n for n in self.constrained if self.symbols[n].range is not None
+                   and self.symbols[n].type != "integer"}
+        if outside_domain({k: v for k, v in self.symbols.items() if k not in widened}, inst):
             return False
+        for name in widened:
+            lo_hi = self._range(inst, name)
+            v = inst.get(name)
+            if lo_hi is not None and not isinstance(v, list) and v is not None and not lo_hi[0] <= v <= lo_hi[1]:
+                return False
         if not self.hyps:
             return True
         self.out.probes += 1
@@ -344,7 +351,15 @@ class LocalSearch:
         return _round(Fraction(v) + delta)
 
     def _range(self, inst: dict, name: str) -> Optional[tuple[Fraction, Fraction]]:
+        """Where a symbol may move: for a symbol the hypotheses bound, its declared range (the
+        search pushes to the hypotheses' boundary, not the sampler's); else its sampler's range."""
         spec = self.symbols[name]
+        if name in self.constrained and spec.range is not None and spec.type != "integer":
+            try:
+                lo, hi = _eval_args(list(spec.range), inst)
+                return Fraction(lo), Fraction(hi)
+            except EVAL_ERRORS:
+                pass
         args = spec.sampler_args if spec.sampler_args is not None else (list(spec.range) if spec.range else None)
         if spec.sampler == "gaussian" or args is None:
             return None

@@ -130,6 +130,8 @@ def print_claim(r: dict, others: Optional[dict] = None) -> None:
     print(f"{r['id']}  [{r['kind']}]  {r['title']}")
     print(f"  file: {r['file']}    expect: {r['expect']}")
     print(f"  status: {LABELS.get(r['status'], r['status'])} ({verdict})")
+    if r.get("scope"):
+        print(f"  scope: {r['scope']}")
     if r.get("message"):
         print(f"  {r['message']}")
     fnd = r.get("foundation", {})

@@ -1,0 +1,57 @@
+"""verify lint warns where a sampler covers less than the hypotheses allow (issue 13): a check
+that passes only because of its sampler is found before anyone trusts it."""
+
+from pathlib import Path
+
+from conftest import claim_text
+from verify.coverage import sampler_gaps
+from verify.validate import load_claim
+
+# the scalar Neumann series: the tail bound 10^-20 after 1000 terms is false at a = 999/1000,
+# which the hypothesis |a| < 1 allows and the sampler never draws
+NARROW = """\
+symbols:
+  a: {real: [0, 1], sample: {uniform: [1/10, 19/20]}}
+  k: index
+assume:
+  - {name: contraction, latex: 'a < 1', expr: 'a < 1'}
+checks:
+  - numeric: 1 / (1 - a) - sum(a**k, k, 0, 1000) <= 10**(-20)
+"""
+
+
+def _claim(tmp_path: Path, body: str):
+    p = tmp_path / "t.yaml"
+    p.write_text(claim_text(body=body))
+    claim, problems = load_claim(p)
+    assert not problems, problems
+    return claim
+
+
+def test_a_sampler_narrower_than_the_hypotheses_is_a_warning(tmp_path):
+    warnings = sampler_gaps(_claim(tmp_path, NARROW))
+    assert len(warnings) == 1
+    assert "a is sampled in [1/10, 19/20]" in warnings[0].message and "warning" in warnings[0].message
+
+
+def test_a_sampler_that_covers_the_hypotheses_is_not(tmp_path):
+    assert sampler_gaps(_claim(tmp_path, NARROW.replace("sample: {uniform: [1/10, 19/20]}", "sample: {uniform: [0, 1]}"))) == []
+
+
+def test_the_check_that_hid_behind_its_sampler_is_refuted_once_the_sampler_covers(tmp_path):
+    from verify.check_claim import check_claim
+    wide = NARROW.replace("sample: {uniform: [1/10, 19/20]}", "sample: {uniform: [0, 1]}")
+    assert check_claim(_claim(tmp_path, wide))["status"] == "refuted"
+
+
+def test_a_positive_scale_no_hypothesis_bounds_is_a_choice(tmp_path):
+    body = "symbols:\n  c: {real: positive, sample: {uniform: [1/10, 10]}}\nchecks:\n  - numeric: c > 0\n"
+    assert sampler_gaps(_claim(tmp_path, body)) == []
+
+
+def test_the_search_pushes_to_the_hypotheses_boundary_not_the_samplers(tmp_path):
+    """Even with the narrow sampler, the local search moves a up to what `a < 1` allows."""
+    from verify.check_claim import check_claim
+    rec = check_claim(_claim(tmp_path, NARROW))
+    assert rec["status"] == "refuted", rec["checks"][0]["message"]
+    assert "local search" in rec["checks"][0]["message"]
