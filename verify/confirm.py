@@ -44,12 +44,12 @@ class Confirmation:
         return self.outcome == "refuted"
 
 
-def confirm(node: N.Node, inst: dict, precisions=(50, 80), hyps=()) -> Confirmation:
+def confirm(node: N.Node, inst: dict, precisions=(50, 80), hyps=(), shown: Optional[Verdict] = None) -> Confirmation:
     """Decide a candidate counterexample rigorously, or say why it cannot be decided. A
     refutation also needs the hypotheses confirmed at the instance: a point on a hypothesis'
     boundary only within rounding (a step size computed in floating point a hair above its bound)
     is "outside", not a counterexample."""
-    shown = _display(node, inst, precisions)
+    shown = shown or _display(node, inst, precisions)
     cert = _certificate(node, inst)
     if cert is not None and cert.holds is False:
         return _admissible(hyps, inst, precisions) or \
@@ -177,7 +177,7 @@ def decide(node: N.Node, inst: dict, precisions=(50, 80), hyps=()) -> Decision:
     v = relation_verdict(node, inst, precisions)
     if v.holds is True:
         return Decision(True, v)
-    c = confirm(node, inst, precisions, hyps)
+    c = confirm(node, inst, precisions, hyps, shown=v)
     if c.outcome == "outside":
         return Decision(None, v, c.engine, c.reason, outside=True)
     if c.outcome == "refuted":

@@ -159,8 +159,8 @@ class LocalSearch:
                 return self.out
             self._climb_from(inst, budget, rounds=len(self.free) + 2)
         self._climb(budget)
-        if self.out.failing is None and self.out.best_margin is not None and self.out.best_margin < NEAR_MISS:
-            self._refine(budget)
+        if self.out.failing is None and self.out.best_margin is not None and 0 < self.out.best_margin < NEAR_MISS:
+            self._refine(budget)  # a slack of exactly 0 is an equality case the search already sits on
         return self.out
 
     def _refine(self, budget: int) -> None:
@@ -351,23 +351,28 @@ class LocalSearch:
         return _round(Fraction(v) + delta)
 
     def _range(self, inst: dict, name: str) -> Optional[tuple[Fraction, Fraction]]:
-        """Where a symbol may move: for a symbol the hypotheses bound, its declared range (the
-        search pushes to the hypotheses' boundary, not the sampler's); else its sampler's range."""
+        """Where a symbol may move: its sampler's range, except that a symbol the hypotheses bound
+        may go up to the top of its declared range, so the search pushes to the hypotheses'
+        boundary (the largest step size, a norm just below 1), not the sampler's. Downwards it
+        stops at the sampler's low end: values towards 0 (a tiny step size) make iterations slow,
+        not bounds false, and the lint on sampler coverage reports such gaps."""
         spec = self.symbols[name]
-        if name in self.constrained and spec.range is not None and spec.type != "integer":
-            try:
-                lo, hi = _eval_args(list(spec.range), inst)
-                return Fraction(lo), Fraction(hi)
-            except EVAL_ERRORS:
-                pass
         args = spec.sampler_args if spec.sampler_args is not None else (list(spec.range) if spec.range else None)
         if spec.sampler == "gaussian" or args is None:
-            return None
-        try:
-            lo, hi = _eval_args(args, inst)
-        except EVAL_ERRORS:
-            return None
-        return Fraction(lo), Fraction(hi)
+            lo_hi = None
+        else:
+            try:
+                lo, hi = _eval_args(args, inst)
+                lo_hi = (Fraction(lo), Fraction(hi))
+            except EVAL_ERRORS:
+                lo_hi = None
+        if name in self.constrained and spec.range is not None and spec.type != "integer" and lo_hi:
+            try:
+                top = Fraction(_eval_args(list(spec.range), inst)[1])
+                return lo_hi[0], max(lo_hi[1], top)
+            except EVAL_ERRORS:
+                pass
+        return lo_hi
 
 
 def _is_free(spec: SymbolSpec) -> bool:
