@@ -1,0 +1,120 @@
+"""Checks as strong as the notes (issue 13): each false variant of a claim that a reader could
+mistake for the note's statement must be refuted by the claim's own checks.
+
+Each case copies a claim file, replaces the text of its checks (or of a `define:` entry, for a
+wrong definition) with the wrong statement (plain string replacement), loads it with verify's
+loader and runs verify.check_claim.check_claim on the checks that the replacement changed (all of
+them when a definition changed; the others are left out to keep the test fast, and so are the
+necessity cases). The claim must come out "refuted": a confirmed counterexample, never a float
+accident.
+"""
+
+from dataclasses import replace as dc_replace
+from pathlib import Path
+
+import pytest
+
+from verify.check_claim import check_claim
+from verify.validate import load_claim
+
+CLAIMS = Path(__file__).resolve().parents[1] / "claims"
+
+
+def run_variant(tmp_path, claim_id, replacements, count_each=None, text=None):
+    """The claim `claim_id` with each (old, new) replacement applied to its file text (or to
+    `text`, another version of the file); returns check_claim's record over the checks whose text
+    the replacements changed."""
+    if text is None:
+        text = (CLAIMS / f"{claim_id}.yaml").read_text()
+    (tmp_path / "original").mkdir(exist_ok=True)
+    (tmp_path / "original" / f"{claim_id}.yaml").write_text(text)
+    original, _ = load_claim(tmp_path / "original" / f"{claim_id}.yaml")
+    for old, new in replacements:
+        assert old in text, f"{claim_id}: {old!r} is no longer in the claim; update this test"
+        if count_each is not None:
+            assert text.count(old) == count_each, (old, text.count(old))
+        text = text.replace(old, new)
+    path = tmp_path / f"{claim_id}.yaml"
+    path.write_text(text)
+    claim, problems = load_claim(path)
+    assert claim is not None and not problems, [str(p) for p in problems]
+    before = {(s.kind, str(s.text), repr(s.options)) for s in original.checks}
+    changed = [s for s in claim.checks if (s.kind, str(s.text), repr(s.options)) not in before]
+    if not changed:  # a definition (`define:`) changed: every check is the variant's
+        assert claim.defines != original.defines, f"{claim_id}: the replacements changed nothing"
+        changed = claim.checks
+    return check_claim(dc_replace(claim, checks=changed, necessity=[]))
+
+
+def assert_refuted(record):
+    outcomes = [(c["name"], c["outcome"], c["message"][:200]) for c in record["checks"]]
+    assert record["status"] == "refuted", outcomes
+
+
+# --- 1. the descent lemma and the Hessian bound meet negative curvature -------------------------
+
+DESCENT = "beta_smooth_descent_lemma"
+HESSIAN = "hessian_bound_from_smoothness"
+
+# every family's bound with the constant beta/3 in place of beta/2
+DESCENT_BETA_OVER_3 = [
+    ("<= beta / 2 * norm(D)**2\n", "<= beta / 3 * norm(D)**2\n"),
+    ("-beta_c / 2 * norm(D)**2 <=", "-beta_c / 3 * norm(D)**2 <="),
+    ("<= beta_c / 2 * norm(D)**2\n", "<= beta_c / 3 * norm(D)**2\n"),
+    ("-beta_m / 2 * norm(D)**2 <=", "-beta_m / 3 * norm(D)**2 <="),
+    ("<= beta_m / 2 * norm(D)**2\n", "<= beta_m / 3 * norm(D)**2\n"),
+    ("-beta_q / 2 * norm(D)**2 <=", "-beta_q / 3 * norm(D)**2 <="),
+    ("<= beta_q / 2 * norm(D)**2\n", "<= beta_q / 3 * norm(D)**2\n"),
+]
+
+# "beta-smooth implies convex": the lower bound 0 <= f(w2) - f(w1) - <grad f(w1), D>
+DESCENT_CONVEX = [
+    ("numeric: abs(f(w2) - f(w1) - dot(g(w1), D)) <= beta / 2 * norm(D)**2",
+     "numeric: 0 <= f(w2) - f(w1) - dot(g(w1), D) <= beta / 2 * norm(D)**2"),
+    ("-beta_c / 2 * norm(D)**2 <=", "0 <="),
+    ("-beta_m / 2 * norm(D)**2 <=", "0 <="),
+    ("-beta_q / 2 * norm(D)**2 <=", "0 <="),
+]
+
+# the lower end of the spectrum at 0 instead of -beta
+HESSIAN_PSD = [
+    ("-beta <= lambda_min(H(w))", "0 <= lambda_min(H(w))"),
+    ("-beta_c <= lambda_min(Hc(w))", "0 <= lambda_min(Hc(w))"),
+    ("-beta_m <= lambda_min(Hm(w))", "0 <= lambda_min(Hm(w))"),
+    ("-beta_q <= lambda_min(hessian(fq(w), w))", "0 <= lambda_min(hessian(fq(w), w))"),
+]
+
+
+def test_descent_lemma_with_beta_over_3_is_refuted(tmp_path):
+    assert_refuted(run_variant(tmp_path, DESCENT, DESCENT_BETA_OVER_3, count_each=1))
+
+
+@pytest.mark.parametrize("family", ["beta_c", "beta_m", "beta_q"])
+def test_descent_lemma_with_beta_over_3_is_refuted_on_each_nonconvex_family(tmp_path, family):
+    pairs = [p for p in DESCENT_BETA_OVER_3 if family in p[0]]
+    assert_refuted(run_variant(tmp_path, DESCENT, pairs))
+
+
+def test_smooth_implies_convex_is_refuted(tmp_path):
+    assert_refuted(run_variant(tmp_path, DESCENT, DESCENT_CONVEX, count_each=1))
+
+
+@pytest.mark.parametrize("family", ["beta_c", "beta_m", "beta_q"])
+def test_smooth_implies_convex_is_refuted_on_each_nonconvex_family(tmp_path, family):
+    assert_refuted(run_variant(tmp_path, DESCENT, [p for p in DESCENT_CONVEX if family in p[0]]))
+
+
+def test_hessian_bound_with_psd_lower_end_is_refuted(tmp_path):
+    assert_refuted(run_variant(tmp_path, HESSIAN, HESSIAN_PSD, count_each=1))
+
+
+@pytest.mark.parametrize("family", ["beta_c", "beta_m", "beta_q"])
+def test_hessian_bound_with_psd_lower_end_is_refuted_on_each_nonconvex_family(tmp_path, family):
+    assert_refuted(run_variant(tmp_path, HESSIAN, [p for p in HESSIAN_PSD if family in p[0]]))
+
+
+def test_hessian_equality_case_refutes_a_psd_lower_end(tmp_path):
+    """f = -beta/2 ||w||^2 alone: its Hessian is -beta I, so 0 <= lambda_min fails."""
+    assert_refuted(run_variant(tmp_path, HESSIAN, [
+        ("-beta <= lambda_min(hessian(-beta / 2 * dot(w, w), w))", "0 <= lambda_min(hessian(-beta / 2 * dot(w, w), w))")]))
+
