@@ -118,3 +118,25 @@ def test_hessian_equality_case_refutes_a_psd_lower_end(tmp_path):
     assert_refuted(run_variant(tmp_path, HESSIAN, [
         ("-beta <= lambda_min(hessian(-beta / 2 * dot(w, w), w))", "0 <= lambda_min(hessian(-beta / 2 * dot(w, w), w))")]))
 
+
+# --- 2. a check follows from the hypotheses, not from the sampler -------------------------------
+
+NEUMANN = "neumann_series_limit"
+NEUMANN_LIMIT = "opnorm(inv(I - A) - S(1000)) <= opnorm(A)**1001 / (1 - opnorm(A))"
+
+
+def test_neumann_sampler_covers_the_hypothesis():
+    """||A||_op < 1 is the hypothesis: the sampler must reach norms close to 1, not stop at 0.95."""
+    claim, _ = load_claim(CLAIMS / f"{NEUMANN}.yaml")
+    lo, hi = (float(x) for x in claim.raw["symbols"]["A"]["sample"]["spectral_norm"])
+    assert lo == 0 and hi >= 0.999
+
+
+def test_neumann_absolute_tolerance_at_n_1000_is_refuted(tmp_path):
+    """The old check: false under ||A|| < 1 (A = 999/1000 gives an error of about 367)."""
+    assert_refuted(run_variant(tmp_path, NEUMANN, [(NEUMANN_LIMIT, "opnorm(inv(I - A) - S(1000)) <= 10**(-20)")]))
+
+
+def test_neumann_bound_at_n_1000_with_a_smaller_exponent_is_refuted(tmp_path):
+    assert_refuted(run_variant(tmp_path, NEUMANN, [(NEUMANN_LIMIT, "opnorm(inv(I - A) - S(1000)) <= opnorm(A)**1100 / (1 - opnorm(A))")]))
+
