@@ -140,3 +140,82 @@ def test_neumann_absolute_tolerance_at_n_1000_is_refuted(tmp_path):
 def test_neumann_bound_at_n_1000_with_a_smaller_exponent_is_refuted(tmp_path):
     assert_refuted(run_variant(tmp_path, NEUMANN, [(NEUMANN_LIMIT, "opnorm(inv(I - A) - S(1000)) <= opnorm(A)**1100 / (1 - opnorm(A))")]))
 
+
+# --- 3. definitions whose checks discriminate ----------------------------------------------------
+
+EPS_STAT = "eps_stationary_definition"
+EPS_STAT_DEF = "stat(y, e): norm(gq(y)) <= e"
+
+
+@pytest.mark.parametrize("wrong", [
+    "stat(y, e): norm(gq(y))**2 <= e",      # the squared norm
+    "stat(y, e): norm(gq(y)) <= e / 2",     # a different constant
+    "stat(y, e): norm(gq(y)) < e",          # strict: then no point is 0-stationary
+    "stat(y, e): norm(gq(y)) <= 2 * e",
+])
+def test_eps_stationary_wrong_definitions_are_refuted(tmp_path, wrong):
+    assert_refuted(run_variant(tmp_path, EPS_STAT, [(EPS_STAT_DEF, wrong)], count_each=1))
+
+
+BETA_DEF = "beta_smooth_definition"
+BETA_DEF_LIP = "lip(u1, u2, L): norm(u1 - u2) <= L * norm(w1 - w2)"
+
+
+@pytest.mark.parametrize("wrong", [
+    "lip(u1, u2, L): norm(u1 - u2) <= L * norm(w1 - w2)**2",   # the squared distance
+    "lip(u1, u2, L): norm(u1 - u2) <= L / 2 * norm(w1 - w2)",
+    "lip(u1, u2, L): norm(u1 - u2) <= L**2 * norm(w1 - w2)",
+    "lip(u1, u2, L): norm(u1 - u2) <= norm(w1 - w2)",          # E34: the display as written
+    "lip(u1, u2, L): norm(u1 - u2) <= 2 * L * norm(w1 - w2)",  # weaker: true of every example,
+    "lip(u1, u2, L): norm(u1 - u2) <= (L + 1) * norm(w1 - w2)",  # refuted by the tight case only
+])
+def test_beta_smooth_wrong_definitions_are_refuted(tmp_path, wrong):
+    assert_refuted(run_variant(tmp_path, BETA_DEF, [(BETA_DEF_LIP, wrong)], count_each=1))
+
+
+SOSP = "second_order_stationarity"
+SOSP_DEF = "sosp(G, H): norm(G) == 0 and lambda_min(H) >= 0"
+ESOSP_DEF = "esosp(G, H, e): norm(G) <= e and lambda_min(H) >= -sqrt(rho * e)"
+
+
+@pytest.mark.parametrize("old,wrong", [
+    (SOSP_DEF, "sosp(G, H): norm(G) == 0 and lambda_min(H) > 0"),        # Hessian positive definite
+    (SOSP_DEF, "sosp(G, H): lambda_min(H) >= 0"),                         # no gradient condition
+    (ESOSP_DEF, "esosp(G, H, e): norm(G) <= e and lambda_min(H) >= -rho * e"),
+    (ESOSP_DEF, "esosp(G, H, e): norm(G) <= e and lambda_min(H) >= -sqrt(e / rho)"),
+    (ESOSP_DEF, "esosp(G, H, e): norm(G) <= e**2 and lambda_min(H) >= -sqrt(rho * e)"),
+    (ESOSP_DEF, "esosp(G, H, e): norm(G) < e and lambda_min(H) >= -sqrt(rho * e)"),
+    (ESOSP_DEF, "esosp(G, H, e): norm(G) <= e and lambda_min(H) > -sqrt(rho * e)"),
+    (ESOSP_DEF, "esosp(G, H, e): norm(G) <= e and lambda_min(H) >= 0"),  # the exact SOSP's curvature
+])
+def test_second_order_stationarity_wrong_definitions_are_refuted(tmp_path, old, wrong):
+    assert_refuted(run_variant(tmp_path, SOSP, [(old, wrong)], count_each=1))
+
+
+STRICT = "strict_saddle_definition"
+STRICT_DEF = "strict(G, H): norm(G) == 0 and lambda_min(H) < 0"
+
+
+@pytest.mark.parametrize("wrong", [
+    "strict(G, H): norm(G) == 0 and lambda_min(H) <= 0",   # would make x^2 + y^3 strict
+    "strict(G, H): lambda_min(H) < 0",                      # no stationarity
+    "strict(G, H): norm(G) == 0 and lambda_max(H) < 0",    # a local maximum only
+    "strict(G, H): norm(G) == 0 and lambda_min(H) < -1",   # a margin the note does not ask for
+])
+def test_strict_saddle_wrong_definitions_are_refuted(tmp_path, wrong):
+    assert_refuted(run_variant(tmp_path, STRICT, [(STRICT_DEF, wrong)], count_each=1))
+
+
+PL = "pl_condition_definition"
+PL_DEF = "pl(x, m): norm(gf(x))**2 >= m * (f(x) - fstar)"
+
+
+@pytest.mark.parametrize("wrong", [
+    "pl(x, m): norm(gf(x))**2 / 2 >= m * (f(x) - fstar)",   # the literature's convention
+    "pl(x, m): norm(gf(x)) >= m * (f(x) - fstar)",          # the OCR's unsquared norm
+    "pl(x, m): norm(gf(x))**2 >= m * (f(x) - fstar)**2",
+    "pl(x, m): norm(gf(x))**2 >= m * f(x)",                 # f* forgotten
+    "pl(x, m): norm(gf(x))**2 >= m / 2 * (f(x) - fstar)",   # weaker: refuted by the tight case only
+])
+def test_pl_wrong_definitions_are_refuted(tmp_path, wrong):
+    assert_refuted(run_variant(tmp_path, PL, [(PL_DEF, wrong)], count_each=1))
