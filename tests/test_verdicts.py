@@ -288,3 +288,13 @@ def test_junit_carries_confirmation_scope_and_near_misses(tmp_path):
     assert "near miss" in props["near_miss"]
     if props["outcome"].startswith("certified"):
         assert "not a proof" in props["scope"]
+
+
+def test_a_matrix_counterexample_shows_its_values_and_the_label_says_what_it_is(tmp_path):
+    from verify.terminal import cex_heading
+    body = "symbols:\n  A: {matrix: [2, 2]}\nchecks:\n  - numeric: A * T(A) == T(A) * A\n"
+    cex = _one(tmp_path, body)["checks"][0]["counterexample"]
+    assert cex["lhs"].startswith("[[") and "matrix" not in cex["lhs"] and cex["residual"]
+    assert cex_heading(cex).startswith("counterexample") and "confirmed by" in cex_heading(cex)
+    assert cex_heading({"label": "instance"}) == "evaluation failed at this instance"
+    assert "not confirmed" in cex_heading({"label": "unconfirmed"})

@@ -176,10 +176,24 @@ def missing_necessity(r: dict) -> list[str]:
     return [h["name"] for h in r.get("assume") or [] if h.get("name") not in given]
 
 
+def cex_heading(cex: dict) -> str:
+    """What an instance shown under a check is: a confirmed counterexample (and by what), the
+    instance where evaluation failed, or a possible failure nothing could confirm."""
+    label = cex.get("label", "counterexample")
+    if label == "instance":
+        return "evaluation failed at this instance"
+    if label == "unconfirmed":
+        return "possible counterexample, not confirmed"
+    notes = [n for n in ("shrunk" if cex.get("shrunk") else "",
+                         f"confirmed by {cex['confirmed_by']}" if cex.get("confirmed_by") else "") if n]
+    return "counterexample" + (f" ({'; '.join(notes)})" if notes else "")
+
+
 def _print_cex(cex) -> None:
     if not cex:
         return
     vals = ", ".join(f"{k} = {v}" for k, v in cex["values"].items())
-    print(f"      counterexample{' (shrunk)' if cex.get('shrunk') else ''}: {vals}")
+    print(f"      {cex_heading(cex)}: {vals}")
     if cex.get("lhs"):
-        print(f"      lhs = {cex['lhs']}, rhs = {cex['rhs']}, margin {cex.get('margin')}")
+        tail = [f"{k} {cex[k]}" for k in ("margin", "residual") if cex.get(k) not in (None, "", "None")]
+        print(f"      lhs = {cex['lhs']}, rhs = {cex['rhs']}" + (", " + ", ".join(tail) if tail else ""))

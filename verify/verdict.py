@@ -161,7 +161,13 @@ def scale_free_margin(node: N.Node, exact: dict, dps: int):
 
 
 def _fmt(v) -> str:
-    return mp.nstr(v, 12) if not num.is_mat(v) else f"{v.rows}x{v.cols} matrix"
+    """A side of a relation as text: a number, or a small matrix's entries (row by row)."""
+    if not num.is_mat(v):
+        return mp.nstr(v, 12)
+    if v.rows * v.cols > 16:
+        return f"{v.rows}x{v.cols} matrix (max |entry| {mp.nstr(maxabs(v), 6)})"
+    return "[" + ", ".join("[" + ", ".join(mp.nstr(v[i, j], 8) for j in range(v.cols)) + "]"
+                           for i in range(v.rows)) + "]"
 
 
 def is_relation(node: N.Node) -> bool:
