@@ -298,3 +298,47 @@ def test_a_matrix_counterexample_shows_its_values_and_the_label_says_what_it_is(
     assert cex_heading(cex).startswith("counterexample") and "confirmed by" in cex_heading(cex)
     assert cex_heading({"label": "instance"}) == "evaluation failed at this instance"
     assert "not confirmed" in cex_heading({"label": "unconfirmed"})
+
+
+def _abort(claim, seed, precisions):
+    import os
+    os.abort()
+
+
+def _exhaust(claim, seed, precisions):
+    raise MemoryError()
+
+
+def test_a_worker_killed_by_sigabrt_is_that_claims_error(tmp_path):
+    from verify.check_claim import check_claim  # noqa: F401  (the worker imports it)
+    from verify.validate import load_claim
+    from verify.workers import run_all
+    p = tmp_path / "t.yaml"
+    p.write_text(claim_text(body="symbols:\n  x: {real: [1, 2]}\nchecks:\n  - numeric: x >= 1\n"))
+    claim, _ = load_claim(p)
+    rec = run_all([claim], job=_abort, timeout_s=30)["t"]
+    assert rec["status"] == "error" and "SIGABRT" in rec["message"] and not rec["as_expected"]
+    rec = run_all([claim], job=_exhaust, timeout_s=30)["t"]
+    assert rec["status"] == "error" and "memory" in rec["message"]
+
+
+def test_a_check_out_of_memory_is_that_checks_error(tmp_path, monkeypatch):
+    from verify.checks import CHECKS, CheckKind
+    from verify.check_claim import check_claim
+    from verify.validate import load_claim
+    p = tmp_path / "t.yaml"
+    p.write_text(claim_text(body="symbols:\n  x: {real: [1, 2]}\nchecks:\n  - numeric: x >= 1\n  - numeric: x <= 2\n"))
+    claim, _ = load_claim(p)
+    real = CHECKS["numeric"]
+    calls = []
+
+    def run(spec, claim, settings):
+        calls.append(spec.index)
+        if len(calls) == 1:
+            raise MemoryError()
+        return real.run(spec, claim, settings)
+
+    monkeypatch.setitem(CHECKS, "numeric", CheckKind(real.name, real.doc, real.prepare, run, real.schema))
+    rec = check_claim(claim)
+    assert [c["outcome"] for c in rec["checks"]][0] == "error" and "out of memory" in rec["checks"][0]["message"]
+    assert rec["checks"][1]["outcome"] in ("proved", "certified", "supported")
