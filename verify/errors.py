@@ -2,14 +2,42 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import difflib
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Iterator, Optional
+
+
+# Comparisons that did_you_mean may still make in the current scope (None: no bound). A file with
+# thousands of unknown names among thousands of symbols would otherwise cost minutes of difflib.
+_SUGGESTIONS_LEFT: contextvars.ContextVar[Optional[list[int]]] = contextvars.ContextVar(
+    "suggestions_left", default=None)
+
+
+@contextlib.contextmanager
+def suggestion_budget(comparisons: int) -> Iterator[None]:
+    """Within the block, did_you_mean compares at most `comparisons` candidates in all, then
+    suggests nothing: the cost of messages stays linear in the input."""
+    token = _SUGGESTIONS_LEFT.set([comparisons])
+    try:
+        yield
+    finally:
+        _SUGGESTIONS_LEFT.reset(token)
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """A ' (did you mean ...?)' suffix, or '' when nothing is close."""
-    close = difflib.get_close_matches(str(word), sorted(set(choices)), n=3, cutoff=0.6)
+    """A ' (did you mean ...?)' suffix, or '' when nothing is close (or the budget is spent)."""
+    left = _SUGGESTIONS_LEFT.get()
+    if left is not None and left[0] <= 0:
+        return ""
+    pool = set(choices)
+    if left is not None:
+        if left[0] < len(pool):
+            left[0] = 0
+            return ""
+        left[0] -= len(pool)
+    close = difflib.get_close_matches(str(word), sorted(pool), n=3, cutoff=0.6)
     if not close:
         return ""
     return " (did you mean " + " or ".join(repr(c) for c in close) + "?)"

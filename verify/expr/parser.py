@@ -16,6 +16,7 @@ from typing import Callable, Iterable, Optional
 from verify.errors import ExprError, did_you_mean
 from verify.expr import nodes as N
 from verify.expr.functions import FUNCTIONS
+from verify.load import exponent_problem
 
 NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 CONSTANTS = {"pi", "E", "oo", "I"}
@@ -66,6 +67,7 @@ class Parser:
         self.defines = dict(defines or {})
         self.fold = fold  # keep `define` names as names (for printing), instead of expanding them
         self._src = ""
+        self._sizes: dict[int, tuple[N.Node, int]] = {}  # id(node) -> (node, size as a tree)
 
     # -- entry points -------------------------------------------------------------------------
     def parse(self, text) -> N.Node:
@@ -99,10 +101,31 @@ class Parser:
             node = self._node(tree.body)
         except RecursionError:
             raise ExprError("expression is nested too deeply") from None
-        if N.size(node) > MAX_NODES:
-            raise ExprError(f"expression has {N.size(node)} nodes after expanding definitions",
+        size = self._tree_size(node)
+        if size > MAX_NODES:
+            raise ExprError(f"expression has {size} nodes after expanding definitions",
                             f"at most {MAX_NODES}")
         return node
+
+    def _tree_size(self, node: N.Node) -> int:
+        """The number of nodes of `node` written out as a tree (a subtree shared by several
+        parents counts once per use), in time linear in the number of *distinct* subtrees:
+        sizes are memoised by identity, so a deeply nested `define` is measured, not walked."""
+        sizes = self._sizes
+        stack = [node]
+        while stack:
+            cur = stack[-1]
+            if id(cur) in sizes:
+                stack.pop()
+                continue
+            kids = N.children(cur)
+            pending = [k for k in kids if id(k) not in sizes]
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            sizes[id(cur)] = (cur, 1 + sum(sizes[id(k)][1] for k in kids))
+        return sizes[id(node)][1]
 
     # -- ast -> nodes ---------------------------------------------------------------------------
     def _node(self, a: ast.AST) -> N.Node:
@@ -117,12 +140,16 @@ class Parser:
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise ExprError(f"literal {v!r} is not allowed", "only numbers", a.col_offset + 1)
         if isinstance(v, int):
-            if len(str(abs(v))) > MAX_INT_DIGITS:
+            if abs(v) >= 10 ** MAX_INT_DIGITS:  # not len(str(v)): a long hex literal makes str() raise
                 raise ExprError(f"integer literal has more than {MAX_INT_DIGITS} digits")
             return N.Num(Fraction(v))
-        # A decimal literal: take its exact decimal value from the source text, never the float.
-        text = ast.get_source_segment(self._src, a)
-        return N.Num(Fraction(text if text else repr(v)))
+        # A decimal literal: take its exact decimal value from the source text, never the float,
+        # after bounding its exponent as the YAML loader does (Fraction computes 10**e exactly).
+        text = ast.get_source_segment(self._src, a) or repr(v)
+        too_big = exponent_problem(text)
+        if too_big:
+            raise ExprError(*too_big, a.col_offset + 1)
+        return N.Num(Fraction(text))
 
     def _Name(self, a: ast.Name) -> N.Node:
         name = a.id
@@ -212,7 +239,14 @@ class Parser:
             args = [self._node(x) for x in a.args]
             if self.fold:
                 return N.Call(name, tuple(args))
-            return N.substitute(d.body, dict(zip(d.params, args)))
+            expanded = N.substitute(d.body, dict(zip(d.params, args)))
+            size = self._tree_size(expanded)  # bounded here, as it grows, not after expansion
+            if size > MAX_NODES:
+                raise ExprError(f"expanding the definition {name}(...) gives {size} nodes, "
+                                f"above the limit of {MAX_NODES}",
+                                f"nest {name} less deeply: each level copies its argument once "
+                                "for every use of the parameter in the definition", a.col_offset + 1)
+            return expanded
         fn = FUNCTIONS.get(name)
         if fn is None:
             known = set(FUNCTIONS) | set(self.defines)
