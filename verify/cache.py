@@ -3,16 +3,25 @@
 The key of a claim is a sha256 over its file's data, the keys of the claims it uses (so editing a
 lemma re-checks what rests on it), the seed, the precisions, verify's version, the versions of SymPy,
 mpmath, z3 and python-flint, and mpmath's backend. Entries are JSON files written atomically (temp file + os.replace)
-by the parent process only; a missing or corrupt entry is a miss, never an error. It is a cache
-that may be invalidated at any time: `--no-cache` ignores it, deleting `.verify_cache/` empties it.
+by the parent process only, each one as soon as its verdict arrives (an interrupted run keeps what
+it checked); a missing or corrupt entry is a miss, never an error. It is a cache that may be
+invalidated at any time: `--no-cache` ignores it, deleting `.verify_cache/` empties it.
+
+Integrity: whoever can write the cache folder must not be able to change a verdict. Every entry
+(and the other files verify keeps there) is signed with an HMAC-SHA256 whose key is a random
+secret kept *outside* the cache folder, in `$XDG_CONFIG_HOME/verify/cache-key` (by default
+`~/.config/verify/cache-key`, created with mode 0600; when that cannot be written, a key file
+beside the cache folder). An entry whose signature does not match is a miss, and is checked again.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import json
 import os
+import secrets
 import tempfile
 from fractions import Fraction
 from pathlib import Path
@@ -21,6 +30,8 @@ from typing import Optional
 import networkx as nx
 
 DEFAULT_DIR = Path(".verify_cache")
+MAX_FILE_BYTES = 32 * 1024 * 1024   # a cache file larger than this is ignored (it was not ours)
+_KEY_BYTES = 32
 
 
 def _canonical(data) -> str:
@@ -59,11 +70,7 @@ def claim_keys(claims: dict, g: nx.DiGraph, precisions, seed) -> dict[str, str]:
     """A key per claim, folding in the keys of what it uses (claims on a cycle get none)."""
     env = environment_key(precisions, seed)
     keys: dict[str, str] = {}
-    try:
-        order = list(nx.topological_sort(g))
-    except nx.NetworkXUnfeasible:
-        order = [n for n in g if not any(n in c for c in nx.simple_cycles(g))]
-    for cid in order:
+    for cid in _acyclic_order(g):
         if cid not in claims:
             continue
         deps = sorted(g.predecessors(cid))
@@ -74,44 +81,143 @@ def claim_keys(claims: dict, g: nx.DiGraph, precisions, seed) -> dict[str, str]:
     return keys
 
 
+def _acyclic_order(g: nx.DiGraph) -> list[str]:
+    """The claims on no cycle, each after what it uses: a topological order of the condensation
+    (strongly connected components), linear in the graph; members of a cycle are left out."""
+    cond = nx.condensation(g)
+    order = []
+    for comp in nx.topological_sort(cond):
+        members = cond.nodes[comp]["members"]
+        node = next(iter(members))
+        if len(members) == 1 and not g.has_edge(node, node):
+            order.append(node)
+    return order
+
+
+def _key_files(folder: Path) -> list[Path]:
+    """Where the signing secret may live, best first: the user's config folder, then a file beside
+    (never inside) the cache folder."""
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    folder = Path(os.path.abspath(folder))
+    return [Path(base) / "verify" / "cache-key", folder.parent / f".{folder.name}-key"]
+
+
+def cache_secret(folder: Path) -> Optional[bytes]:
+    """The secret that signs the cache in `folder`: read, or created (mode 0600) on first use.
+    None when no candidate place can hold one; then nothing is read from or written to the cache."""
+    for path in _key_files(folder):
+        secret = _read_or_create_secret(path)
+        if secret is not None:
+            return secret
+    return None
+
+
+def _read_or_create_secret(path: Path) -> Optional[bytes]:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            secret = path.read_bytes()
+            return secret if len(secret) >= _KEY_BYTES else None
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(secrets.token_bytes(_KEY_BYTES))
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def sign(secret: bytes, payload: str) -> str:
+    """The HMAC-SHA256 of `payload`, in hex."""
+    return hmac.new(secret, payload.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def write_signed(path: Path, payload: str, secret: Optional[bytes]) -> None:
+    """Write `payload` (text) with its signature, atomically; nothing without a secret."""
+    if secret is not None:
+        _atomic_write(path, json.dumps({"payload": payload, "mac": sign(secret, payload)}))
+
+
+def read_signed(path: Path, secret: Optional[bytes]) -> Optional[str]:
+    """The payload of a file written by `write_signed`, or None: missing, too large, malformed,
+    or signed with another key (edited by hand, or by someone else)."""
+    if secret is None:
+        return None
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return None
+        outer = json.loads(path.read_text(encoding="utf-8"))
+        payload, mac = outer["payload"], outer["mac"]
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+    if not (isinstance(payload, str) and isinstance(mac, str)):
+        return None
+    return payload if hmac.compare_digest(sign(secret, payload), mac) else None
+
+
 class ResultCache:
-    """Records by key under a folder; reads tolerate anything, writes are atomic."""
+    """Signed records by key under a folder; reads tolerate anything, writes are atomic."""
 
     def __init__(self, folder: Path = DEFAULT_DIR):
         self.folder = folder
+        self._secret: Optional[bytes] = None
+        self._secret_read = False
+
+    @property
+    def secret(self) -> Optional[bytes]:
+        if not self._secret_read:
+            self._secret, self._secret_read = cache_secret(self.folder), True
+        return self._secret
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"
 
     def get(self, key: str) -> Optional[dict]:
+        """The entry stored under `key`, when its signature holds; otherwise None (a miss)."""
+        payload = read_signed(self._path(key), self.secret)
+        if payload is None:
+            return None
         try:
-            rec = json.loads(self._path(key).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            rec = json.loads(payload)
+        except ValueError:
             return None
         return rec if isinstance(rec, dict) and rec.get("key") == key and "record" in rec else None
 
     def put(self, key: str, record: dict) -> None:
+        """Store one verdict now (signed, atomically)."""
         if record.get("status") in ("timeout", None) or record.get("crash"):
             return  # a timeout or a crash may pass on a quieter machine: check again next time
-        _atomic_write(self._path(key), json.dumps({"key": key, "record": record}, sort_keys=True))
+        payload = json.dumps({"key": key, "record": record}, sort_keys=True)
+        write_signed(self._path(key), payload, self.secret)
 
     def durations(self) -> dict[str, float]:
         try:
-            data = json.loads((self.folder / "durations.json").read_text(encoding="utf-8"))
-            return {k: float(v) for k, v in data.items()} if isinstance(data, dict) else {}
-        except (OSError, ValueError, TypeError):
+            data = json.loads(read_signed(self.folder / "durations.json", self.secret) or "{}")
+            return {str(k): float(v) for k, v in data.items()} if isinstance(data, dict) else {}
+        except (ValueError, TypeError, AttributeError):
             return {}
 
     def save_durations(self, durations: dict[str, float]) -> None:
-        _atomic_write(self.folder / "durations.json", json.dumps(durations, sort_keys=True))
+        write_signed(self.folder / "durations.json", json.dumps(durations, sort_keys=True), self.secret)
 
 
 def _atomic_write(path: Path, text: str) -> None:
+    """Write `text` to a temporary file beside `path`, then rename it over `path`: a reader sees
+    the old file or the new one, never a part. The temporary file goes if anything fails,
+    an interruption included."""
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         os.replace(tmp, path)
+        tmp = None
     except OSError:
         pass  # a cache that cannot be written is only slower
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass

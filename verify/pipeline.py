@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import platform
 import time
 from dataclasses import dataclass, field
@@ -10,12 +11,13 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from verify import __version__
-from verify.errors import Problem
+from verify.errors import Problem, suggestion_budget
 from verify.expr.latex import to_latex
 from verify.graph import build_graph, foundation, reading_order
 from verify.model import Claim
 
 SCHEMA_VERSION = 1
+SUGGESTIONS_PER_FILE = 100_000  # did-you-mean comparisons per claim file (then no more suggestions)
 
 
 @dataclass
@@ -27,16 +29,41 @@ class Loaded:
 
 def claim_files(claims_dir: Path) -> list[Path]:
     """The claim files of a folder (sorted; symlinks that leave the folder are skipped)."""
+    return scan_folder(claims_dir)[0]
+
+
+def scan_folder(claims_dir: Path) -> tuple[list[Path], list[Problem]]:
+    """The claim files of a folder (sorted), and one problem per symlink that leaves the folder
+    (skipped, never followed). A link that cannot be resolved (a loop) is kept: reading it gives
+    its located problem, as does any entry that is not a regular file (a FIFO, a folder)."""
     root = claims_dir.resolve()
-    out = []
+    out: list[Path] = []
+    skipped: list[Problem] = []
     for p in sorted(claims_dir.glob("*.yaml")) + sorted(claims_dir.glob("*.yml")):
         try:
-            if p.resolve().parent != root and root not in p.resolve().parents:
-                continue
-        except OSError:
+            target = p.resolve()
+        except (OSError, RuntimeError):  # Python 3.11 raises RuntimeError for a symlink loop
+            out.append(p)
+            continue
+        if target.parent != root and root not in target.parents:
+            link = os.path.normpath(os.path.join(_display(p.parent), p.name))  # the link, not its target
+            skipped.append(Problem(link, 0, 0, f"skipped: points outside the claims folder "
+                                   f"(to {target})", "copy the file into the folder instead of "
+                                   "linking to it, or remove the link"))
             continue
         out.append(p)
-    return out
+    return out, skipped
+
+
+def name_problem(path: Path, claim: Claim, display: str) -> Optional[Problem]:
+    """A problem when the file's name is not its claim's id (`verify check ID` finds a claim by
+    its file name, and the report links pages by id)."""
+    if Path(path).stem == claim.id:
+        return None
+    line, col = claim.marks.get(("id",), (claim.line_of("id"), 1))
+    return Problem(display, line, col, f"the file name {Path(path).name!r} differs from the id "
+                   f"{claim.id!r}", f"rename the file to {claim.id}{Path(path).suffix}, "
+                   f"or change the id to {Path(path).stem}")
 
 
 def load_folder(claims_dir: Path, files: Optional[list[Path]] = None) -> Loaded:
@@ -44,17 +71,20 @@ def load_folder(claims_dir: Path, files: Optional[list[Path]] = None) -> Loaded:
     from verify.validate import load_claim
     out = Loaded()
     first_seen: dict[str, str] = {}
-    for path in files if files is not None else claim_files(claims_dir):
+    if files is None:
+        files, out.problems = scan_folder(claims_dir)
+    for path in files:
         display = _display(path)
-        claim, problems = load_claim(path, display)
-        if problems:
-            out.problems += problems
-            out.invalid_files.append(display)
-            continue
-        if claim.id in out.claims:
-            out.problems.append(Problem(display, claim.line_of("id"), 1,
+        with suggestion_budget(SUGGESTIONS_PER_FILE):
+            claim, problems = load_claim(path, display)
+        if claim is not None and not problems:
+            if claim.id in out.claims:
+                problems.append(Problem(display, claim.line_of("id"), 1,
                                         f"duplicate id {claim.id!r}: also in {first_seen[claim.id]}",
                                         "ids are graph node names and must be unique"))
+            problems += [p for p in [name_problem(path, claim, display)] if p]
+        if problems:
+            out.problems += problems
             out.invalid_files.append(display)
             continue
         first_seen[claim.id] = display
@@ -63,9 +93,10 @@ def load_folder(claims_dir: Path, files: Optional[list[Path]] = None) -> Loaded:
 
 
 def _display(path: Path) -> str:
+    """The name of a claim file in messages: relative to the working folder when inside it."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError, RuntimeError):  # outside the folder, or a symlink loop
         return str(path)
 
 
@@ -203,19 +234,27 @@ def run_pipeline(claims_dir: Path, *, files: Optional[list[Path]] = None, only: 
                   key=lambda c: (-durations.get(c.id, 1.0), c.id))  # slow claims first
     if on_start:
         on_start(len(todo), len(runs), [c.id for c in todo])  # the ids in the order they are started
-    if executor is not None:  # any concurrent.futures.Executor (a Dask cluster, ...)
-        from verify.executors import run_on_executor
-        fresh = run_on_executor(executor, todo, seed=seed, precisions=precisions, on_done=on_done)
-    else:
-        fresh = run_all(todo, jobs=jobs, timeout_s=timeout_s, memory_mb=memory_mb, seed=seed,
-                        precisions=precisions, on_done=on_done)
-    for cid, rec in fresh.items():
+
+    def arrived(rec: dict) -> None:
+        """Cache each verdict the moment it arrives: an interrupted run keeps what it checked."""
+        cid = rec.get("id")
         if use_cache and cid in keys:
             cache.put(keys[cid], rec)
         if rec.get("duration_s") is not None:
             durations[cid] = rec["duration_s"]
-    if fresh and use_cache:
-        cache.save_durations(durations)
+        if on_done:
+            on_done(rec)
+
+    try:
+        if executor is not None:  # any concurrent.futures.Executor (a Dask cluster, ...)
+            from verify.executors import run_on_executor
+            fresh = run_on_executor(executor, todo, seed=seed, precisions=precisions, on_done=arrived)
+        else:
+            fresh = run_all(todo, jobs=jobs, timeout_s=timeout_s, memory_mb=memory_mb, seed=seed,
+                            precisions=precisions, on_done=arrived)
+    finally:
+        if todo and use_cache:
+            cache.save_durations(durations)
     runs.update(fresh)
     if only is not None:
         loaded.claims = {cid: c for cid, c in loaded.claims.items() if cid in only or cid in runs}

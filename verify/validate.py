@@ -290,14 +290,18 @@ def _schema_digest(path: Path) -> str:
 
 
 def load_schema_passes(folder: Path) -> None:
+    """The digests of files that passed the schema, from the cache (signed: an entry added by
+    hand would let a file skip the schema pass, so an unsigned list is ignored)."""
     import json
+    from verify.cache import cache_secret, read_signed
     try:
-        _SCHEMA_PASSED.update(json.loads((folder / "schema-passed.json").read_text()))
-    except (OSError, ValueError, TypeError):
+        data = json.loads(read_signed(folder / "schema-passed.json", cache_secret(folder)) or "[]")
+        _SCHEMA_PASSED.update(d for d in data if isinstance(d, str))
+    except (ValueError, TypeError):
         pass
 
 
 def save_schema_passes(folder: Path) -> None:
     import json
-    from verify.cache import _atomic_write
-    _atomic_write(folder / "schema-passed.json", json.dumps(sorted(_SCHEMA_PASSED)))
+    from verify.cache import cache_secret, write_signed
+    write_signed(folder / "schema-passed.json", json.dumps(sorted(_SCHEMA_PASSED)), cache_secret(folder))

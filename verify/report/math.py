@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 from html import escape as _esc
 from html.parser import HTMLParser
@@ -168,43 +166,53 @@ def _store_version() -> str:
 
 _STORE_VERSION = _store_version()
 _STORE: dict[str, list] = {}   # "d|latex" -> [mathml, problem]: conversions kept between runs
+_UNCHECKED: set[str] = set()   # keys read from the cache: untrusted until re-checked in `_convert`
 _STORE_DIRTY = False
 
 
 def load_store(path) -> None:
-    """Read the conversions a previous run saved (a missing or corrupt file is ignored)."""
-    global _STORE
+    """Read the conversions a previous run saved. The file is signed with the cache's key (an
+    unsigned or edited file is ignored), and each entry still passes the whitelist again before
+    use (`_convert`): MathML from disk is never put into a page as it is."""
+    global _STORE, _UNCHECKED
+    from verify.cache import cache_secret, read_signed
+    path = Path(path)
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(read_signed(path, cache_secret(path.parent)) or "{}")
         if isinstance(data, dict) and data.get("version") == _STORE_VERSION:
-            _STORE = {k: v for k, v in data["items"].items() if isinstance(v, list) and len(v) == 2}
-    except (OSError, ValueError, KeyError, AttributeError):
+            _STORE = {k: v for k, v in data["items"].items()
+                      if isinstance(k, str) and isinstance(v, list) and len(v) == 2}
+            _UNCHECKED = set(_STORE)
+    except (ValueError, KeyError, AttributeError, TypeError):
         pass
 
 
 def save_store(path) -> None:
-    """Save the conversions atomically, for the next run (only when something new was added)."""
+    """Save the conversions atomically and signed, for the next run (only when something new
+    was added)."""
+    from verify.cache import cache_secret, write_signed
     if not _STORE_DIRTY:
         return
-    try:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"version": _STORE_VERSION, "items": _STORE}, fh)
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    path = Path(path)
+    write_signed(path, json.dumps({"version": _STORE_VERSION, "items": _STORE}), cache_secret(path.parent))
 
 
 def _convert(latex: str, display: bool) -> tuple[str | None, str | None]:
-    """Returns (safe MathML or None, problem or None), from the store when converted before."""
+    """Returns (safe MathML or None, problem or None), from the store when converted before.
+    A stored conversion is rebuilt through the same whitelist as fresh converter output."""
     global _STORE_DIRTY
     key = ("d|" if display else "i|") + latex
     hit = _STORE.get(key)
+    if key in _UNCHECKED:  # read from disk: rebuilt through the whitelist; a stored failure is redone
+        _UNCHECKED.discard(key)
+        stored = hit[0] if hit else None
+        hit = list(_whitelisted(stored, latex.strip(), display)) if isinstance(stored, str) and stored else None
+        if hit is not None and hit[0] is None:
+            hit = None
     if hit is None:
-        hit = _STORE[key] = list(_convert_now(latex, display))
+        hit = list(_convert_now(latex, display))
         _STORE_DIRTY = True
+    _STORE[key] = hit
     return hit[0], hit[1]
 
 
@@ -224,6 +232,13 @@ def _convert_now(latex: str, display: bool) -> tuple[str | None, str | None]:
     except Exception as exc:  # the library raises many private exception types
         detail = str(exc).strip()
         return None, f"{type(exc).__name__}{': ' + detail if detail else ''}"
+    return _whitelisted(raw, source, display)
+
+
+def _whitelisted(raw: str, source: str, display: bool) -> tuple[str | None, str | None]:
+    """MathML rebuilt from `raw` with whitelisted elements and attributes only, every text and
+    value escaped, and `source` as its alttext; (None, problem) when it does not survive.
+    Our own output passes unchanged, so stored conversions are re-checked with it."""
     parser = _Rebuilder()
     try:
         parser.feed(raw)
