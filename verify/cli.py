@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import textwrap
 import time
@@ -31,6 +32,35 @@ EXAMPLES = {
 CLAIMS_HELP = "folder of claim files (default: [tool.verify] claims in pyproject.toml, else claims/)"
 
 
+MAX_TIMEOUT_S = 7 * 24 * 3600.0   # a week per claim
+MIN_MEMORY_MB, MAX_MEMORY_MB = 64, 1 << 20  # 64 MB .. 1 TB per worker
+
+
+def _seconds(text: str) -> float:
+    """--timeout: a finite number of seconds above 0 (nan or inf would remove the limit)."""
+    import math
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and 0 < value <= MAX_TIMEOUT_S):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0 and at most "
+                                         f"{MAX_TIMEOUT_S:g} (a week), as 120 or 0.5")
+    return value
+
+
+def _megabytes(text: str) -> int:
+    """--memory-mb: a whole number of megabytes, from 64 to 1048576 (a memory limit always applies)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not MIN_MEMORY_MB <= value <= MAX_MEMORY_MB:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of megabytes from "
+                                         f"{MIN_MEMORY_MB} to {MAX_MEMORY_MB}, as 2048")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="verify",
@@ -54,8 +84,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="seed for every claim (default: a stable hash of each claim's id)")
         sp.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
                         help="worker processes (default: the number of cores)")
-        sp.add_argument("--timeout", type=float, default=120.0, help="seconds per claim (default 120)")
-        sp.add_argument("--memory-mb", type=int, default=2048, help="memory per worker in MB (default 2048)")
+        sp.add_argument("--timeout", type=_seconds, default=120.0, help="seconds per claim (default 120)")
+        sp.add_argument("--memory-mb", type=_megabytes, default=2048, help="memory per worker in MB (default 2048)")
         sp.add_argument("--precision", default="50,80",
                         help="the two (or more) working precisions in digits (default 50,80)")
         sp.add_argument("--limit", action="append", default=[], metavar="NAME=N",
@@ -111,8 +141,8 @@ def _parser() -> argparse.ArgumentParser:
     mu.add_argument("--reclassify", metavar="FILE",
                     help="do not run anything: recompute the survivors' reasons (equivalent or not) in a "
                          "records file written by an earlier run, with today's classifier, and print its score")
-    mu.add_argument("--timeout", type=float, default=900.0, help="seconds per claim, all its mutants (default 900)")
-    mu.add_argument("--memory-mb", type=int, default=2048, help="memory per worker in MB (default 2048)")
+    mu.add_argument("--timeout", type=_seconds, default=900.0, help="seconds per claim, all its mutants (default 900)")
+    mu.add_argument("--memory-mb", type=_megabytes, default=2048, help="memory per worker in MB (default 2048)")
     sub.add_parser("functions", help="list the functions of the expression language")
     sub.add_parser("samplers", help="list the samplers")
     sub.add_parser("schema", help="print the JSON Schema of claim files")
@@ -149,10 +179,58 @@ def _main(argv=None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
-        return COMMANDS[args.command](args)
-    except KeyboardInterrupt:
-        print("interrupted; the previous report is left as it was", file=sys.stderr)
-        return 130
+        with _terminate_as_interrupt():
+            return COMMANDS[args.command](args)
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM / SIGHUP (Terminated)
+        _end_workers()
+        how = f"terminated by {exc.name}" if isinstance(exc, Terminated) else "interrupted"
+        print(f"{how}; the previous report is left as it was", file=sys.stderr)
+        return 128 + getattr(exc, "signum", 2)
+    finally:
+        output = sys.modules.get("verify.report.output")
+        if output is not None:
+            output.release_all()  # the lock on the report folder
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (what CI runners, `timeout` and a closed terminal send): handled as
+    Ctrl-C is, so the workers are ended and the previous report is kept."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum, self.name = signum, signal.Signals(signum).name
+
+
+class _terminate_as_interrupt:
+    """While active (main thread only), SIGTERM and SIGHUP raise Terminated; restored after."""
+
+    SIGNALS = tuple(getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n))
+
+    def __enter__(self):
+        import threading
+        self.saved = {}
+        if threading.current_thread() is threading.main_thread():
+            for sig in self.SIGNALS:
+                self.saved[sig] = signal.signal(sig, self._raise)
+        return self
+
+    @staticmethod
+    def _raise(signum, frame):
+        raise Terminated(signum)
+
+    def __exit__(self, *exc):
+        for sig, handler in self.saved.items():
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
+        return False
+
+
+def _end_workers() -> None:
+    """Kill the worker processes this process started (a run that was interrupted)."""
+    import multiprocessing
+    for proc in multiprocessing.active_children():
+        proc.kill()
+    for proc in multiprocessing.active_children():
+        proc.join(timeout=2)
 
 
 def _settle(args) -> None:
@@ -202,6 +280,12 @@ def cmd_all(args) -> int:
     if not claims_dir.is_dir():
         print(f"error: no claims folder {claims_dir}/ (give one with --claims DIR)", file=sys.stderr)
         return 2
+    from verify.report.output import OutputError, prepare_output
+    try:  # before any check: the report folder is locked for this run and can be written
+        prepare_output(Path(args.out))
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     from verify.terminal import Progress
     progress = Progress(jobs=args.jobs)
     client = executor = None
@@ -221,7 +305,12 @@ def cmd_all(args) -> int:
         client.close()
     results["run"]["title"] = args.config.title
     _set_replay(results, args)
-    write_report(results, Path(args.out), cache_dir=None if args.no_cache else Path(args.cache_dir))
+    try:
+        write_report(results, Path(args.out), cache_dir=None if args.no_cache else Path(args.cache_dir))
+    except (OutputError, OSError) as exc:
+        print(f"error: the report was not written: {exc}; the previous report is left as it was",
+              file=sys.stderr)
+        return 2
     if args.format == "json":
         import json
         print(json.dumps(results, indent=1, sort_keys=True))
@@ -277,11 +366,18 @@ def cmd_check(args) -> int:
     _apply_limits(args)
     target = Path(args.target)
     claims_dir, files, only = Path(args.claims), None, {args.target}
+    if not (target.suffix in (".yaml", ".yml") or target.is_file()):
+        found = [claims_dir / (args.target + ext) for ext in (".yaml", ".yml")]
+        target = next((f for f in found if f.is_file()), target)  # an id names its file
     if target.suffix in (".yaml", ".yml") or target.is_file():
         if not target.is_file():
             print(f"error: no file {target}", file=sys.stderr)
             return 2
         claim, problems = load_claim(target)
+        if claim is not None and not problems:  # what `verify lint FILE` finds beyond loading
+            from verify.pipeline import name_problem
+            problems = [x for x in [name_problem(target, claim, str(target))] if x]
+            problems += _latex_problems({claim.id: claim})
         if problems:
             for p in problems:
                 print(p, file=sys.stderr)
@@ -297,7 +393,8 @@ def cmd_check(args) -> int:
                            cache_dir=Path(args.cache_dir),
                            precisions=_precisions(args.precision), command="verify check " + args.target)
     _set_replay(results, args)
-    own = [p for p in results["problems"] if Path(p["file"]).stem in only]
+    own = [p for p in results["problems"]
+           if (_names_file(p["file"], target) if files is not None else Path(p["file"]).stem in only)]
     for p in own:
         print(_problem_text(p), file=sys.stderr)
     recs = [r for r in results["claims"] if r["id"] in only]
@@ -315,6 +412,14 @@ def cmd_check(args) -> int:
     if own:
         return 2
     return 0 if all(r["as_expected"] for r in recs) else 1
+
+
+def _names_file(display: str, path: Path) -> bool:
+    """Whether a problem's file name (as messages show it) is the file `path`."""
+    try:
+        return Path(display).resolve() == path.resolve()
+    except (OSError, RuntimeError):
+        return False
 
 
 def _cached_verdicts(claims_dir: Path, files, ids: list[str], args) -> dict:

@@ -11,6 +11,7 @@ import multiprocessing as mp_
 import os
 import resource
 import signal
+import sys
 import time
 from multiprocessing.connection import wait
 from typing import Callable, Iterable, Optional
@@ -30,8 +31,44 @@ def claim_budget(claim: Claim, per_check_s: float) -> float:
     return per_check_s * units
 
 
+def _die_with_parent() -> None:
+    """Make this worker end when the process that started it ends, however it ends (SIGKILL too):
+    on Linux the kernel sends SIGKILL (prctl PR_SET_PDEATHSIG); elsewhere a thread watches the
+    pipe multiprocessing keeps to the parent. SIGTERM and SIGHUP get their default action back
+    (the parent turns them into an exception, which a worker must not catch and survive)."""
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    parent = mp_.parent_process()
+    expected = parent.pid if parent is not None else os.getppid()
+    if not _pdeathsig(signal.SIGKILL) and parent is not None and parent.sentinel is not None:
+        import threading
+        threading.Thread(target=_exit_when_ready, args=(parent.sentinel,), daemon=True).start()
+    if os.getppid() != expected:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _pdeathsig(sig: int) -> bool:
+    """prctl(PR_SET_PDEATHSIG, sig) on Linux; False where unavailable."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(1, int(sig), 0, 0, 0) == 0  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return False
+
+
+def _exit_when_ready(sentinel) -> None:
+    """Block until the parent's end of the pipe closes (the parent died), then exit at once."""
+    wait([sentinel])
+    os._exit(1)
+
+
 def _child(conn, claim: Claim, seed, precisions, memory_mb: int, timeout_s: float, job=None) -> None:
     """Worker body: limits, then check the claim and send the record."""
+    _die_with_parent()
     try:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

@@ -1,18 +1,16 @@
 """Writes the HTML report from a results document (docs/results-format.md), and only from it.
 
-The site is built in a temporary folder beside `out_dir`, then moved in file by file with
-`os.replace` (each file appears whole), pages before the index, and pages of claims that no longer
-exist are removed last. If anything fails while building, `out_dir` is left exactly as it was.
-Files in `out_dir` that the report does not own (say a JUnit XML file) are left alone.
+The site is built in a fresh folder beside `out_dir`, which then replaces `out_dir` as one unit
+(see `verify.report.output`: locked, swapped in one step, a killed run repaired by the next one).
+If anything fails while building, `out_dir` is left exactly as it was. Files in `out_dir` that
+the report does not own (say a JUnit XML file) are carried over to the new folder.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +21,7 @@ from markupsafe import Markup
 
 from .graph_svg import (STATUS_LADDER, STATUS_STYLE, build_graph, drawn_edge_count, focus_svg,
                         graph_svg, legend_html, page_name, status_text)
-from . import math
+from . import math, output
 from .math import to_mathml
 from verify.hints import error_hint
 
@@ -222,37 +220,23 @@ def _build(results: dict[str, Any], root: Path) -> None:
         encoding="utf-8")
 
 
-def _swap_in(new: Path, out_dir: Path) -> None:
-    """Moves the built files over `out_dir`, index last, then drops stale owned files."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    files = sorted(p.relative_to(new) for p in new.rglob("*") if p.is_file())
-    last = {Path("index.html"): 2, Path("results.json"): 1}
-    for rel in sorted(files, key=lambda p: (last.get(p, 0), str(p))):
-        (out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
-        os.replace(new / rel, out_dir / rel)
-    keep = set(files)
-    for sub in _OWNED_DIRS:
-        for old in (out_dir / sub).glob("*"):
-            if old.is_file() and old.relative_to(out_dir) not in keep:
-                old.unlink()
-
-
 def write_report(results: dict[str, Any], out_dir: Path, cache_dir: Path | None = None) -> None:
     """Builds the report for `results` into `out_dir` (index.html, claims/, graph.html, ...).
 
-    The build happens in a temporary folder next to `out_dir`; the previous report stays
-    intact and readable until the new one is complete, and is untouched if the build fails.
+    The build happens in a fresh folder next to `out_dir`, which then replaces `out_dir` in one
+    step (`verify.report.output`): the previous report stays intact and readable until the new
+    one is complete, and is untouched if the build fails. Raises `OutputError` when another run
+    holds the folder, or it cannot be written.
     """
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.building-", dir=out_dir.parent))
-    store = Path(cache_dir) / "mathml.json" if cache_dir is not None else None
-    if store is not None:
-        math.load_store(store)  # LaTeX -> MathML conversions of earlier runs
-    try:
-        _build(results, tmp)
-        _swap_in(tmp, out_dir)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    if store is not None:
-        math.save_store(store)
+    with output.locked(Path(out_dir)) as target:
+        tmp = output.new_build_folder(target)
+        store = Path(cache_dir) / "mathml.json" if cache_dir is not None else None
+        if store is not None:
+            math.load_store(store)  # LaTeX -> MathML conversions of earlier runs
+        try:
+            _build(results, tmp)
+            output.swap_in(tmp, target)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        if store is not None:
+            math.save_store(store)
