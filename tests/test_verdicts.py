@@ -342,3 +342,23 @@ def test_a_check_out_of_memory_is_that_checks_error(tmp_path, monkeypatch):
     rec = check_claim(claim)
     assert [c["outcome"] for c in rec["checks"]][0] == "error" and "out of memory" in rec["checks"][0]["message"]
     assert rec["checks"][1]["outcome"] in ("proved", "certified", "supported")
+
+
+def test_an_instance_outside_a_hypothesis_by_rounding_refutes_nothing_it_only_grazes(tmp_path):
+    """a = sqrt(2) computed at 60 digits is a hair above sqrt(2): `a**2 <= 2` fails by a hair, and
+    so does the hypothesis. Not a counterexample (lazy_training_residual_recursion's step size
+    at its bound 2 / (lambda_max + lambda_min) was such a case)."""
+    body = ("symbols:\n  a: {real: [0, 2], value: 'sqrt(2)'}\n"
+            "assume:\n  - {name: bound, latex: 'a^2 \\\\le 2', expr: 'a**2 <= 2'}\n"
+            "checks:\n  - numeric: a**2 <= 2 - 0*a\n    n: 3\n")
+    rec = _one(tmp_path, body)
+    assert rec["status"] != "refuted", rec["checks"][0]["message"]
+
+
+def test_a_robust_failure_at_an_instance_built_in_floating_point_stands(tmp_path):
+    """A unit vector (cos 1, sin 1) is unit only to rounding, but `x1 >= 0.6` fails by 0.06: refuted."""
+    body = ("symbols:\n  x: {vector: 2, value: [['cos(1)'], ['sin(1)']]}\n"
+            "assume:\n  - {name: unit, latex: '\\\\|x\\\\| = 1', expr: 'norm(x) == 1'}\n"
+            "checks:\n  - numeric: x[1] >= 6/10\n    n: 2\n")
+    chk = _one(tmp_path, body)["checks"][0]
+    assert chk["outcome"] == "refuted", chk["message"]

@@ -52,36 +52,70 @@ def confirm(node: N.Node, inst: dict, precisions=(50, 80), hyps=(), shown: Optio
     shown = shown or _display(node, inst, precisions)
     cert = _certificate(node, inst)
     if cert is not None and cert.holds is False:
-        return _admissible(hyps, inst, precisions) or \
+        return _admissible(hyps, inst, precisions, _failure_size(shown)) or \
             Confirmation("refuted", cert.engine, shown, f"{cert.engine}: {cert.detail}")
     if cert is not None and cert.holds is True:
         return Confirmation("holds", cert.engine, shown,
                             f"the floating-point failure was rounding: {cert.engine} shows it holds here")
     c = _escalate(node, inst, precisions, shown)
-    return (_admissible(hyps, inst, precisions) or c) if c.refuted else c
+    return (_admissible(hyps, inst, precisions, _failure_size(shown)) or c) if c.refuted else c
 
 
-def _admissible(hyps, inst: dict, precisions) -> Optional[Confirmation]:
-    """None when every hypothesis is confirmed at the instance (a certificate, else it holds at
-    rising precision); else why not, as a Confirmation that is not a refutation."""
-    from verify.instances import failed_hypotheses
-    open_ = []
+def _admissible(hyps, inst: dict, precisions, failure=None) -> Optional[Confirmation]:
+    """None when the hypotheses hold at the instance: each by a certificate, or at rising
+    precision, or violated only within the working precision's rounding by far less than the
+    relation fails (an instance built in floating point, as unit vectors normalised by a square
+    root: the exact point nearby fails too). Otherwise why not, as a Confirmation that is not a
+    refutation (a step size a hair above its bound where the relation fails by a hair too)."""
+    from verify.instances import SETUP_DPS
+    band = _band(min(SETUP_DPS, min(precisions)))  # the rounding of values computed for an instance
     for h in hyps:
         cert = _certificate(h.node, inst)
-        if cert is not None and cert.holds is False:
-            return Confirmation("outside", cert.engine, None, f"the instance violates {h.name} ({cert.engine})")
-        if cert is None or cert.holds is not True:
-            open_.append(h)
-    for dps in ESCALATION[:2]:
+        if cert is not None and cert.holds is True:
+            continue
         try:
-            bad = failed_hypotheses(open_, inst, max(dps, max(precisions)))
+            sizes = [_violation(h.node, inst, dps) for dps in ESCALATION[:2]]
         except EVAL_FAILURES as exc:
-            return Confirmation("undecided", "", None, f"a hypothesis could not be confirmed: {exc}")
-        if bad:
-            return Confirmation("outside", f"mpmath {dps} digits", None,
-                                f"the instance violates {', '.join(bad)} at {dps} digits (it held only within "
-                                "rounding at the working precision)")
+            return Confirmation("undecided", "", None, f"hypothesis {h.name} could not be confirmed: {exc}")
+        if all(v == 0 for v in sizes):
+            continue
+        v = max(sizes)
+        if failure is not None and v <= band and failure >= ROBUST * v:
+            continue
+        return Confirmation("outside", "", None,
+                            f"the instance violates {h.name} by {mp.nstr(v, 3)} at {ESCALATION[0]} digits (it held "
+                            "only within rounding at the working precision), and the relation fails by no more")
     return None
+
+
+ROBUST = mp.mpf(10) ** 10   # a failure this many times larger than a rounding-size violation stands
+
+
+def _violation(node, inst, dps):
+    """How far (relative) an instance is outside a hypothesis at `dps` digits; 0 when inside."""
+    if isinstance(node, N.Logic) and node.op == "and":
+        return max(_violation(o, inst, dps) for o in node.operands)
+    if not isinstance(node, N.Compare):
+        from verify.instances import failed_hypotheses
+        from verify.model import Hypothesis
+        bad = failed_hypotheses([Hypothesis("h", "", "", node)], inst, dps)
+        return mp.inf if bad else mp.mpf(0)
+    holds, margin, residual, _, _ = _at_precision(node, inst, dps)
+    if holds is True:
+        return mp.mpf(0)
+    out = mp.mpf(0)
+    if margin is not None and margin < 0:
+        out = max(out, -margin)
+    if residual is not None:
+        out = max(out, residual)
+    return out if out > 0 else _band(dps)
+
+
+def _failure_size(v: Optional[Verdict]):
+    if v is None:
+        return None
+    sizes = [abs(x) for x in (v.margin, v.residual) if x is not None]
+    return max(sizes) if sizes else None
 
 
 def _certificate(node, inst):
