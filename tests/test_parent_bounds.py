@@ -44,8 +44,17 @@ def _verify(args: list[str], cwd: Path, timeout: float = 30, memory_mb: int | No
     return out.returncode, out.stdout, out.stderr, time.monotonic() - t0
 
 
+def _address_space() -> int:
+    """Bytes of address space this process maps now (a forked child starts with as much)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmSize:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
 def _child_main(conn, fn, args, memory_mb):
-    resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, memory_mb << 20))
+    cap = _address_space() + (memory_mb << 20)  # the budget on top of what the test process maps
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     try:
         t0 = time.perf_counter()
         value = fn(*args)
@@ -57,7 +66,7 @@ def _child_main(conn, fn, args, memory_mb):
 
 
 def _bounded(fn, *args, seconds: float = 10, memory_mb: int = 1024):
-    """fn(*args) in a forked child under a memory cap: (value, seconds), or the test fails."""
+    """fn(*args) in a forked child that may map `memory_mb` more: (value, seconds), or the test fails."""
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child_main, args=(child, fn, args, memory_mb))
