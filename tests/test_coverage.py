@@ -55,3 +55,24 @@ def test_the_search_pushes_to_the_hypotheses_boundary_not_the_samplers(tmp_path)
     rec = check_claim(_claim(tmp_path, NARROW))
     assert rec["status"] == "refuted", rec["checks"][0]["message"]
     assert "local search" in rec["checks"][0]["message"]
+
+
+def test_lint_prints_the_warning_and_still_passes(tmp_path, capsys):
+    from verify.cli import main
+    folder = tmp_path / "claims"
+    folder.mkdir()
+    (folder / "t.yaml").write_text(claim_text(body=NARROW))
+    assert main(["lint", "--claims", str(folder)]) == 0
+    out, err = capsys.readouterr()
+    assert "warning: a is sampled in [1/10, 19/20]" in out and "1 warning(s)" in err
+
+
+def test_a_claims_scope_is_shown_next_to_its_status(tmp_path, capsys):
+    from verify.cli import main
+    folder = tmp_path / "claims"
+    folder.mkdir()
+    text = claim_text(body="symbols:\n  x: {real: [1, 2]}\nchecks:\n  - numeric: x >= 1\n", extra="scope: checked at x in [1, 2]\n")
+    (folder / "t.yaml").write_text(text)
+    assert main(["check", str(folder / "t.yaml"), "--no-cache", "--cache-dir", str(tmp_path / "c")]) == 0
+    out = capsys.readouterr().out
+    assert "scope: checked at x in [1, 2]" in out

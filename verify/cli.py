@@ -84,7 +84,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="seed for every claim (default: a stable hash of each claim's id)")
         sp.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
                         help="worker processes (default: the number of cores)")
-        sp.add_argument("--timeout", type=_seconds, default=120.0, help="seconds per claim (default 120)")
+        sp.add_argument("--timeout", type=_seconds, default=120.0, help="safety net: CPU seconds per check (default 120; CPU time, so load does not "
+                             "change a verdict; a worker is killed after 10x its claim's budget of wall time)")
         sp.add_argument("--memory-mb", type=_megabytes, default=2048, help="memory per worker in MB (default 2048)")
         sp.add_argument("--precision", default="50,80",
                         help="the two (or more) working precisions in digits (default 50,80)")
@@ -103,6 +104,9 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--claims", default=None, help=CLAIMS_HELP)
     a.add_argument("--out", default=None,
                    help="report folder (default: [tool.verify] out in pyproject.toml, else reports/)")
+    a.add_argument("--mutation", default="mutation.json", metavar="FILE",
+                   help="records of a `verify mutate` run: each claim's page shows its mutants and the index "
+                        "its mutation score, flagging weak checks (default mutation.json, when present)")
     a.add_argument("--format", choices=("text", "json", "junit"), default="text",
                    help="what to print: a text summary (default), the results JSON, or JUnit XML")
     a.add_argument("--executor", default="local",
@@ -305,6 +309,8 @@ def cmd_all(args) -> int:
         client.close()
     results["run"]["title"] = args.config.title
     _set_replay(results, args)
+    from verify.strength import attach
+    attach(results, Path(args.mutation))
     try:
         write_report(results, Path(args.out), cache_dir=None if args.no_cache else Path(args.cache_dir))
     except (OutputError, OSError) as exc:
@@ -473,10 +479,19 @@ def cmd_lint(args) -> int:
     problems += _latex_problems(loaded.claims)
     for p in problems:
         print(p)
+    warnings = _coverage_warnings(loaded.claims)
+    for w in warnings:
+        print(w)
     n = len(loaded.claims) + len(loaded.invalid_files)
-    print(f"{len(loaded.claims)} of {n} files valid" + (f"; {len(problems)} problem(s)" if problems else ""),
-          file=sys.stderr)
+    print(f"{len(loaded.claims)} of {n} files valid" + (f"; {len(problems)} problem(s)" if problems else "")
+          + (f"; {len(warnings)} warning(s)" if warnings else ""), file=sys.stderr)
     return 2 if problems else 0
+
+
+def _coverage_warnings(claims) -> list:
+    """Samplers narrower than what the hypotheses allow (warnings: they do not fail lint)."""
+    from verify.coverage import sampler_gaps
+    return [w for c in claims.values() for w in sampler_gaps(c)]
 
 
 def _latex_problems(claims) -> list:

@@ -152,7 +152,7 @@ def claim_record(c: Claim, run: dict, g, sound: dict[str, bool], corrects: dict[
         "used_by": sorted(g.successors(c.id)) if c.id in g else [],
         "expect": c.expect, "corrected_by": c.corrected_by,
         "corrects": corrects.get(c.id, []),
-        "erratum": c.erratum, "errata": c.errata, "notes": c.notes,
+        "erratum": c.erratum, "errata": c.errata, "notes": c.notes, "scope": c.scope,
         "status": run.get("status", "error"), "as_expected": bool(run.get("as_expected")),
         "foundation": foundation(g, c.id, sound) if c.id in g else {"status": "sound", "weak": []},
         "reading_order": reading_order(g, c.id) if c.id in g else [],

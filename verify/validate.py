@@ -76,7 +76,7 @@ class ClaimBuilder:
                       source=d["source"], file=self.file, line=1, uses=list(d.get("uses", [])),
                       expect=d.get("expect", "holds"), corrected_by=d.get("corrected_by"),
                       erratum=d.get("erratum"), errata=list(d.get("errata", [])),
-                      notes=d.get("notes", ""), marks=self.marks, raw=d)
+                      notes=d.get("notes", ""), scope=d.get("scope", ""), marks=self.marks, raw=d)
         self.guarded(("id",), check_name, claim.id, "claim id")
         if claim.expect == "fails" and not claim.corrected_by:
             self.problem(("expect",), "a claim with expect: fails needs corrected_by: <id of the corrected claim>")

@@ -32,7 +32,9 @@ _OWNED_DIRS = ("claims", "static")
 _INDEX_GRAPH_LIMIT = 150  # above this many claims the index links to graph.html instead
 _EXTRA_ICONS = {"vacuous": "\u2205", "needed": "\u2713", "looks-unneeded": "!", "missing": "\u2205"}
 _REL = {"==": "=", "=": "=", "<=": r"\le", "<": "<", ">=": r"\ge", ">": ">", "!=": r"\ne"}
-_EVIDENCE_LABELS = [("drawn", "instances drawn"), ("rejected", "rejected by the hypotheses"),
+_EVIDENCE_LABELS = [("confirmed_by", "refutation confirmed by"), ("near_miss", "closest approach"),
+                    ("unconfirmed", "possible failure, not confirmed"), ("mostly_rejected", "hypotheses reject most draws"),
+                    ("drawn", "instances drawn"), ("rejected", "rejected by the hypotheses"),
                     ("checked", "instances checked"), ("undecided", "undecided (inside tolerance)"),
                     ("precisions", "precisions (digits)"), ("worst_margin", "worst margin"),
                     ("worst_residual", "worst residual"), ("scope", "scope"),
