@@ -30,6 +30,8 @@ EXAMPLES = {
 
 
 CLAIMS_HELP = "folder of claim files (default: [tool.verify] claims in pyproject.toml, else claims/)"
+NOTES_HELP = ("folder of the lecture notes the claims quote (default: [tool.verify] notes in "
+              "pyproject.toml; without it sources are not located and the report has no note pages)")
 
 
 MAX_TIMEOUT_S = 7 * 24 * 3600.0   # a week per claim
@@ -104,6 +106,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--claims", default=None, help=CLAIMS_HELP)
     a.add_argument("--out", default=None,
                    help="report folder (default: [tool.verify] out in pyproject.toml, else reports/)")
+    a.add_argument("--notes", default=None, metavar="DIR", help=NOTES_HELP)
     a.add_argument("--mutation", default="mutation.json", metavar="FILE",
                    help="records of a `verify mutate` run: each claim's page shows its mutants and the index "
                         "its mutation score, flagging weak checks (default mutation.json, when present)")
@@ -125,6 +128,7 @@ def _parser() -> argparse.ArgumentParser:
              "Validate claim files (YAML, schema, expressions, graph) without running any check.")
     li.add_argument("paths", nargs="*", help="files (default: every file in --claims)")
     li.add_argument("--claims", default=None, help=CLAIMS_HELP)
+    li.add_argument("--notes", default=None, metavar="DIR", help=NOTES_HELP)
     gr = add("graph", "print the dependency graph (text or DOT)", "Print the dependency graph.")
     gr.add_argument("--claims", default=None, help=CLAIMS_HELP)
     gr.add_argument("--dot", action="store_true", help="Graphviz DOT instead of text")
@@ -248,6 +252,9 @@ def _settle(args) -> None:
         args.claims = str(cfg.claims)
     if getattr(args, "out", "") is None:
         args.out = str(cfg.out)
+    if getattr(args, "notes", "") is None:
+        notes = cfg.notes_for(Path(args.claims) if getattr(args, "claims", None) else None)
+        args.notes = str(notes) if notes is not None else None
     if hasattr(args, "cache_dir"):
         args.cache_dir_given = args.cache_dir
         args.cache_dir = cfg.cache_dir(claims=Path(args.claims),
@@ -312,7 +319,8 @@ def cmd_all(args) -> int:
     from verify.strength import attach
     attach(results, Path(args.mutation))
     try:
-        write_report(results, Path(args.out), cache_dir=None if args.no_cache else Path(args.cache_dir))
+        write_report(results, Path(args.out), cache_dir=None if args.no_cache else Path(args.cache_dir),
+                     notes_dir=Path(args.notes) if args.notes else None)
     except (OutputError, OSError) as exc:
         print(f"error: the report was not written: {exc}; the previous report is left as it was",
               file=sys.stderr)
@@ -477,6 +485,11 @@ def cmd_lint(args) -> int:
     if files is None:
         problems += build_graph(loaded.claims)[1]
     problems += _latex_problems(loaded.claims)
+    from verify.sources import lint_sources
+    source_problems, notice, located = lint_sources(loaded.claims.values(), Path(args.notes) if args.notes else None)
+    problems += source_problems
+    if notice:
+        print(f"note: {notice}", file=sys.stderr)
     for p in problems:
         print(p)
     warnings = _coverage_warnings(loaded.claims)
@@ -484,7 +497,9 @@ def cmd_lint(args) -> int:
         print(w)
     n = len(loaded.claims) + len(loaded.invalid_files)
     print(f"{len(loaded.claims)} of {n} files valid" + (f"; {len(problems)} problem(s)" if problems else "")
-          + (f"; {len(warnings)} warning(s)" if warnings else ""), file=sys.stderr)
+          + (f"; {len(warnings)} warning(s)" if warnings else "")
+          + (f"; sources in the notes: {located['verbatim']} verbatim, {located['fuzzy']} by fuzzy match, "
+             f"{located['span']} by span" if sum(located.values()) else ""), file=sys.stderr)
     return 2 if problems else 0
 
 

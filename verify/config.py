@@ -1,4 +1,5 @@
-"""Where verify reads and writes: the claims folder, the report folder, the cache, the report's title.
+"""Where verify reads and writes: the claims folder, the report folder, the cache, the report's title,
+the lecture notes the claims quote.
 
 Settings come, strongest first, from the command line (`--claims`, `--out`, `--cache-dir`), the
 environment (`VERIFY_CACHE_DIR`), a `[tool.verify]` table in the nearest pyproject.toml that has
@@ -9,11 +10,14 @@ one (searched from the current folder upwards), and the defaults:
     out = "reports"                    # report folder
     cache = ".verify_cache"            # result cache (default: beside the report folder)
     title = "Claims, checked"          # the report's title
+    notes = "../shared/notes"          # the lecture notes the claims quote (--notes)
 
 Paths in the table are relative to the folder of that pyproject.toml; paths given on the command
 line or in the environment are relative to the current folder. The cache never lives inside a
 claims folder: by default it is `.verify_cache/` beside the report folder, and if that would put it
-inside the claims folder it moves beside the claims folder instead.
+inside the claims folder it moves beside the claims folder instead. The notes folder has no
+default: without it (or when it is missing) sources are not located and the report has no note
+pages.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ DEFAULT_TITLE = "Claims, checked"
 CACHE_ENV = "VERIFY_CACHE_DIR"
 CACHE_NAME = ".verify_cache"
 KEYS = {"claims": "folder of claim files", "out": "report folder", "cache": "result cache folder",
-        "title": "the report's title"}
+        "title": "the report's title", "notes": "folder of the lecture notes the claims quote"}
 
 
 class ConfigError(Exception):
@@ -47,6 +51,7 @@ class Config:
     cache: Optional[Path]        # set explicitly (pyproject); None: derived from out and claims
     title: str
     pyproject: Optional[Path]    # the file the settings came from, if any
+    notes: Optional[Path] = None  # the lecture notes (None: not configured)
 
     def cache_dir(self, claims: Optional[Path] = None, out: Optional[Path] = None,
                   cli: Optional[str] = None, env: Optional[dict] = None) -> Path:
@@ -65,6 +70,17 @@ class Config:
         if _inside(candidate, claims):
             candidate = claims.resolve().parent / CACHE_NAME
         return candidate
+
+
+    def notes_for(self, claims: Optional[Path]) -> Optional[Path]:
+        """The configured notes folder, for claims of this project: None when the claims folder
+        lies outside the folder of the pyproject.toml that configures the notes (another
+        project's claims do not quote this project's notes)."""
+        if self.notes is None:
+            return None
+        if claims is None or self.pyproject is None or _inside(Path(claims), self.pyproject.parent):
+            return self.notes
+        return None
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -117,7 +133,7 @@ def load_config(start: Optional[Path] = None) -> Config:
         return p if p.is_absolute() else _relative(root / p)
 
     return Config(claims=where("claims", "claims"), out=where("out", "reports"), cache=where("cache", None),
-                  title=table.get("title", DEFAULT_TITLE), pyproject=path)
+                  title=table.get("title", DEFAULT_TITLE), pyproject=path, notes=where("notes", None))
 
 
 def _relative(path: Path) -> Path:

@@ -198,7 +198,7 @@ def _claim_context(site: dict[str, Any], claim: dict[str, Any]) -> dict[str, Any
             "focus": focus_svg(site["results"], cid, link_prefix="")}
 
 
-def _build(results: dict[str, Any], root: Path) -> None:
+def _build(results: dict[str, Any], root: Path, notes_dir: Path | None = None) -> None:
     """Writes the whole site into `root` (an empty folder)."""
     env = make_environment()
     site = _site_context(results)
@@ -222,7 +222,8 @@ def _build(results: dict[str, Any], root: Path) -> None:
         encoding="utf-8")
 
 
-def write_report(results: dict[str, Any], out_dir: Path, cache_dir: Path | None = None) -> None:
+def write_report(results: dict[str, Any], out_dir: Path, cache_dir: Path | None = None,
+                 notes_dir: Path | None = None) -> None:
     """Builds the report for `results` into `out_dir` (index.html, claims/, graph.html, ...).
 
     The build happens in a fresh folder next to `out_dir`, which then replaces `out_dir` in one
@@ -236,7 +237,7 @@ def write_report(results: dict[str, Any], out_dir: Path, cache_dir: Path | None 
         if store is not None:
             math.load_store(store)  # LaTeX -> MathML conversions of earlier runs
         try:
-            _build(results, tmp)
+            _build(results, tmp, notes_dir)
             output.swap_in(tmp, target)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
