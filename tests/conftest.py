@@ -27,6 +27,20 @@ def claim_text(id_="t", body="", uses="[]", expect="holds", extra=""):
     return head + extra + textwrap.dedent(body)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_config_home(tmp_path_factory):
+    """The cache's signing key (and any other configuration) lives in a temporary folder: the
+    test suite writes nothing into the user's home."""
+    import os
+    old = os.environ.get("XDG_CONFIG_HOME")
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config-home"))
+    yield
+    if old is None:
+        os.environ.pop("XDG_CONFIG_HOME", None)
+    else:
+        os.environ["XDG_CONFIG_HOME"] = old
+
+
 @pytest.fixture
 def write_claim(tmp_path):
     """write_claim(name, text) -> Path in a fresh claims folder."""
