@@ -412,12 +412,15 @@ def test_a_kill_during_the_swap_never_leaves_a_mixed_report(tmp_path, exchange):
         ctx = multiprocessing.get_context("fork")
         proc = ctx.Process(target=_write_and_die_at_rename, args=(second, str(out), die_at, exchange))
         proc.start()
-        proc.join(60)
+        proc.join(600)
+        assert proc.exitcode is not None, "the writer did not finish"
         with output.locked(out):  # what the next run does first: repair, clean up
             pass
         now = _snapshot(out)
         assert now.pop("junit.xml") == b"<testsuite/>"
-        assert now in (old, new), f"a mixed report after a kill at rename {die_at}"
+        differs = sorted(k for k in set(now) | set(old) if now.get(k) != old.get(k))
+        assert now in (old, new), (f"a mixed report after a kill at rename {die_at} (exit {proc.exitcode}): "
+                                   f"differs from the old report in {differs[:8]}")
         seen.add("old" if now == old else "new")
         assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b", "reports"]
     assert seen == {"old", "new"}
