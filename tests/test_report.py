@@ -35,7 +35,8 @@ def _pages(root: Path) -> list[Path]:
 
 def test_all_pages_exist_and_are_small(report: Path) -> None:
     results = make_results()
-    expected = {"index.html", "graph.html", "results.json", "static/report.css", "static/report.js"}
+    expected = {"index.html", "graph.html", "graph-notes.html", "results.json", "static/report.css",
+                "static/notes.css", "static/report.js"}
     expected |= {f"claims/{c['id']}.html" for c in results["claims"]}
     found = {str(p.relative_to(report)) for p in _pages(report)}
     assert found == expected

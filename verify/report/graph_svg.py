@@ -12,8 +12,13 @@ Layout (a small Sugiyama scheme, left to right: foundations on the left, theorem
 5. vertical positions are relaxed towards the neighbours' average, keeping order and spacing.
 
 Nodes: shape by kind, fill by status, plus cues that do not rely on colour: a status icon and
-word inside the node, a dashed border when the claim rests on a weak foundation. Every claim
-node is a link to its page; ids referenced but not present are drawn as grey "missing" boxes.
+word inside the node, a dashed border when the claim rests on a weak foundation. A node shows a
+short title (its id and full title on hover). Every claim node is a link to its page; ids
+referenced but not present are drawn as grey "missing" boxes.
+
+Grouped by note (`graph_svg(..., groups=...)`), each lecture gets a horizontal band: the layers
+stay left to right across all bands, a layer's nodes are ordered band by band, and the edges
+between lectures are drawn in their own colour.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from markupsafe import Markup, escape
 
 __all__ = ["STATUS_LADDER", "STATUS_STYLE", "KIND_LABELS", "page_name", "graph_svg",
            "focus_svg", "legend_html", "build_graph", "break_cycles", "drawn_edge_count",
-           "status_text"]
+           "status_text", "short_title"]
 
 STATUS_LADDER = ["proved", "certified", "supported", "statistical", "cited", "undecided",
                  "untested", "vacuous", "timeout", "error", "refuted"]  # strongest first
@@ -50,6 +55,29 @@ _KIND_RANK = ["definition", "derivation-step", "lemma", "proposition", "corollar
 NODE_W, NODE_H, SMALL_H = 236, 44, 36
 GAP_X, GAP_Y, DUMMY_GAP, MARGIN = 84, 18, 10, 16
 MAX_LABEL = 31
+BAND_GAP, BAND_LABEL = 22, 26          # between the bands of a grouped graph, and room for a label
+
+
+def short_title(claim: dict[str, Any] | None, node: str = "", limit: int = MAX_LABEL) -> str:
+    """A node's label: the claim's title up to its first dash, colon or parenthesis, cut to
+    `limit` characters at a word; the id when there is no title."""
+    title = re.sub(r"\s+", " ", str((claim or {}).get("title") or "")).strip()
+    if not title:
+        return node if len(node) <= limit else node[: limit - 1] + "\u2026"
+    prefix = ""
+    m = re.match(r"As written(?: in [^:]{0,40})?:\s*", title)
+    if m:
+        prefix, title = "As written: ", title[m.end():]
+    for sep in (" - ", " \u2014 ", ": ", "; ", " ("):
+        k = title.find(sep)
+        if k >= 8:
+            title = title[:k]
+            break
+    room = limit - len(prefix)
+    if len(title) > room:
+        cut = title[: room - 1].rsplit(" ", 1)[0] if " " in title[: room - 1] else title[: room - 1]
+        title = cut.rstrip(" ,;:-") + "\u2026"
+    return prefix + title
 
 
 def page_name(claim_id: str) -> str:
@@ -90,6 +118,7 @@ class _Layout:
     back: list[tuple[str, str]] = field(default_factory=list)
     width: float = 0.0
     height: float = 0.0
+    bands: list[tuple[float, float]] = field(default_factory=list)   # (top, height) of each band
 
 
 def _height(node: Any, kinds: dict[str, str]) -> float:
@@ -170,8 +199,9 @@ def _barycenter(nodes: list[Any], ref_layer: list[Any], nbrs: dict[Any, list[Any
     return [n for _, n in sorted(enumerate(nodes), key=key)]
 
 
-def _layout(g: nx.DiGraph, kinds: dict[str, str]) -> _Layout:
-    """Layers, dummy nodes, crossing reduction and coordinates (see the module docstring)."""
+def _layout(g: nx.DiGraph, kinds: dict[str, str], band: dict[Any, int] | None = None) -> _Layout:
+    """Layers, dummy nodes, crossing reduction and coordinates (see the module docstring);
+    with `band` (node -> band index), each band is a horizontal strip of its own."""
     lay = _Layout()
     dag, lay.back = break_cycles(g, kinds)
     layer: dict[Any, int] = {}
@@ -209,6 +239,8 @@ def _layout(g: nx.DiGraph, kinds: dict[str, str]) -> _Layout:
         if cross < best_cross:
             best, best_cross = [list(m) for m in order], cross
     order = best
+    if band is not None:
+        return _banded(lay, order, band, kinds, pred, succ, nlayers)
 
     for li, nodes in enumerate(order):
         y = 0.0
@@ -238,6 +270,67 @@ def _layout(g: nx.DiGraph, kinds: dict[str, str]) -> _Layout:
         lay.height = max(lay.y[n] + _height(n, kinds) / 2 for n in lay.y) + MARGIN
     lay.width = MARGIN * 2 + max(nlayers, 1) * NODE_W + max(nlayers - 1, 0) * GAP_X
     lay.height = max(lay.height, 2 * MARGIN + NODE_H)
+    return lay
+
+
+def _banded(lay: _Layout, order: list[list[Any]], band: dict[Any, int], kinds: dict[str, str],
+            pred: dict[Any, list[Any]], succ: dict[Any, list[Any]], nlayers: int) -> _Layout:
+    """Coordinates with one horizontal band per group: a dummy node (a long edge's waypoint)
+    travels in its source's band; within a band and a layer nodes keep their crossing-reduced
+    order and relax towards their neighbours, without leaving the band."""
+    def band_of(n: Any) -> int:
+        return band.get(n[1], 0) if isinstance(n, tuple) else band.get(n, 0)
+
+    nbands = max([band_of(n) for nodes in order for n in nodes] + [0]) + 1
+    segments: dict[tuple[int, int], list[Any]] = {}
+    for li, nodes in enumerate(order):
+        for n in sorted(nodes, key=band_of):  # stable: the order within a band is kept
+            segments.setdefault((li, band_of(n)), []).append(n)
+
+    def seps(nodes: list[Any]) -> list[float]:
+        return [0.0] + [(_height(a, kinds) + _height(b, kinds)) / 2
+                        + (DUMMY_GAP if 0 in (_height(a, kinds), _height(b, kinds)) else GAP_Y)
+                        for a, b in zip(nodes, nodes[1:])]
+
+    def extent(nodes: list[Any]) -> float:
+        return sum(seps(nodes)) + (_height(nodes[0], kinds) + _height(nodes[-1], kinds)) / 2 if nodes else 0.0
+
+    heights = [max([extent(segments.get((li, b), [])) for li in range(nlayers)] + [NODE_H])
+               for b in range(nbands)]
+    tops, y = [], MARGIN
+    for b in range(nbands):
+        tops.append(y)
+        y += BAND_LABEL + heights[b] + BAND_GAP
+    lay.bands = [(tops[b], BAND_LABEL + heights[b]) for b in range(nbands)]
+    for (li, b), nodes in segments.items():
+        yy = tops[b] + BAND_LABEL
+        for n in nodes:
+            h = _height(n, kinds)
+            lay.y[n] = yy + h / 2
+            yy += h + (DUMMY_GAP if h == 0 else GAP_Y)
+            lay.x[n] = MARGIN + li * (NODE_W + GAP_X)
+    for _ in range(8):
+        for (li, b), nodes in segments.items():
+            top, bottom = tops[b] + BAND_LABEL, tops[b] + BAND_LABEL + heights[b]
+            targets: list[float] = []
+            for n in nodes:  # towards the neighbours in the band; a node without any stays
+                ns = [m for m in pred.get(n, []) + succ.get(n, []) if band_of(m) == b]
+                t = sum(lay.y[m] for m in ns) / len(ns) if ns else lay.y[n]
+                targets.append(min(max(t, top), bottom))
+            gaps = seps(nodes)
+            ys = _isotonic(targets, gaps)
+            lo = top + _height(nodes[0], kinds) / 2
+            hi = bottom - _height(nodes[-1], kinds) / 2
+            if ys[0] < lo:
+                ys = [y + lo - ys[0] for y in ys]
+            if ys[-1] > hi:
+                ys = [y - (ys[-1] - hi) for y in ys]
+            if ys[0] < lo - 0.5:  # no room to relax: stacked from the top of the band
+                ys = [lo + sum(gaps[1:i + 1]) for i in range(len(nodes))]
+            for n, yy in zip(nodes, ys):
+                lay.y[n] = yy
+    lay.width = MARGIN * 2 + max(nlayers, 1) * NODE_W + max(nlayers - 1, 0) * GAP_X
+    lay.height = y - BAND_GAP + MARGIN
     return lay
 
 
@@ -277,7 +370,7 @@ def status_text(claim: dict[str, Any]) -> str:
 
 def _node_svg(node: str, claim: dict[str, Any] | None, x: float, y: float, kind_h: float,
               link_prefix: str, focus: str | None) -> str:
-    label = node if len(node) <= MAX_LABEL else node[: MAX_LABEL - 1] + "\u2026"
+    label = short_title(claim, node)
     cx = x + NODE_W / 2
     if claim is None:
         shape = _shape("definition", x, y, NODE_W, kind_h,
@@ -321,10 +414,16 @@ def _route_path(points: list[tuple[float, float]]) -> str:
 
 
 def _render(results: dict[str, Any], g: nx.DiGraph, link_prefix: str, focus: str | None,
-            uid: str, label: str) -> Markup:
+            uid: str, label: str, groups: dict[str, str] | None = None,
+            group_labels: dict[str, str] | None = None) -> Markup:
     claims = _indexed(results)[1]
     kinds = {n: str((claims.get(n) or {}).get("kind") or "") for n in g.nodes}
-    lay = _layout(g, kinds)
+    band = None
+    names: list[str] = []
+    if groups is not None:
+        names = sorted({groups.get(str(n), "") for n in g.nodes}, key=lambda k: (k == "", k))
+        band = {n: names.index(groups.get(str(n), "")) for n in g.nodes}
+    lay = _layout(g, kinds, band)
 
     def anchor(n: Any, side: str) -> tuple[float, float]:
         x = lay.x[n] + (NODE_W if side == "out" else 0)
@@ -335,11 +434,23 @@ def _render(results: dict[str, Any], g: nx.DiGraph, link_prefix: str, focus: str
              f'style="max-width:100%;height:auto;min-width:{0.75 * lay.width:.0f}px" '
              f'aria-label="{escape(label)}">',
              "<defs>"]
-    for name, colour in (("a", "#555"), ("c", "#c0392b"), ("x", "#999")):
+    for name, colour in (("a", "#555"), ("c", "#c0392b"), ("x", "#999"), ("p", "#7b3fa0")):
         parts.append(f'<marker id="{uid}-{name}" viewBox="0 0 10 10" refX="10" refY="5" '
                      f'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
                      f'<path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>')
     parts.append("</defs>")
+    if band is not None:
+        parts.append('<g class="bands">')
+        for b, (top, height) in enumerate(lay.bands):
+            key = names[b] if b < len(names) else ""
+            text = (group_labels or {}).get(key) or key or "(no note)"
+            count = sum(1 for n in g.nodes if band.get(n) == b)
+            parts.append(f'<rect x="0" y="{top - 6:.0f}" width="{lay.width:.0f}" height="{height + 12:.0f}" '
+                         f'fill="{"#f3f6fa" if b % 2 == 0 else "#fbfcfd"}" stroke="#d9dde2"/>'
+                         f'<text x="{MARGIN}" y="{top + 13:.0f}" class="band-label">{escape(text)}'
+                         f'<tspan class="band-sub" dx="10">{escape(key)} \u00b7 {count} claim'
+                         f'{"s" if count != 1 else ""}</tspan></text>')
+        parts.append("</g>")
     parts.append('<g class="edges-extra" display="none">')
     for u, v in lay.extra:
         pts = [anchor(u, "out"), anchor(v, "in")]
@@ -351,9 +462,11 @@ def _render(results: dict[str, Any], g: nx.DiGraph, link_prefix: str, focus: str
         for d in chain[1:-1]:
             pts += [(lay.x[d], lay.y[d]), (lay.x[d] + NODE_W, lay.y[d])]
         pts.append(anchor(v, "in"))
-        parts.append(f'<path d="{_route_path(pts)}" class="edge" fill="none" stroke="#555" '
-                     f'stroke-width="1.3" marker-end="url(#{uid}-a)"><title>'
-                     f"{escape(u)} \u2192 {escape(v)}</title></path>")
+        cross = band is not None and band.get(u) != band.get(v)
+        style = ('class="edge edge-cross" fill="none" stroke="#7b3fa0" stroke-width="1.8"' if cross else
+                 'class="edge" fill="none" stroke="#555" stroke-width="1.3"')
+        parts.append(f'<path d="{_route_path(pts)}" {style} marker-end="url(#{uid}-{"p" if cross else "a"})"><title>'
+                     f"{escape(u)} \u2192 {escape(v)}{' (across notes)' if cross else ''}</title></path>")
     for u, v in lay.back:
         x0, y0 = anchor(u, "out")
         x1, y1 = anchor(v, "in")
@@ -375,8 +488,13 @@ def _render(results: dict[str, Any], g: nx.DiGraph, link_prefix: str, focus: str
     return Markup("".join(parts))
 
 
-def graph_svg(results: dict[str, Any], link_prefix: str = "claims/") -> Markup:
-    """The whole dependency graph; node links are `link_prefix + <id>.html`."""
+def graph_svg(results: dict[str, Any], link_prefix: str = "claims/", groups: dict[str, str] | None = None,
+              group_labels: dict[str, str] | None = None) -> Markup:
+    """The whole dependency graph; node links are `link_prefix + <id>.html`. With `groups`
+    (claim id -> group, say its note) one band per group, labelled by `group_labels`."""
+    if groups is not None:
+        return _render(results, build_graph(results), link_prefix, None, "n",
+                       "dependency graph of all claims, one band per note", groups, group_labels)
     return _render(results, build_graph(results), link_prefix, None, "g",
                    "dependency graph of all claims")
 

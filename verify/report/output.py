@@ -34,7 +34,8 @@ from typing import Iterator, Optional
 
 __all__ = ["OutputError", "prepare_output", "locked", "release_all", "new_build_folder", "swap_in"]
 
-OWNED = frozenset({"index.html", "graph.html", "results.json", "claims", "static"})
+OWNED = frozenset({"index.html", "graph.html", "graph-notes.html", "results.json", "claims", "static",
+                   "notes"})
 _PROBE_BYTES = 256 * 1024   # written and synced once before the run, to find a full disk early
 
 

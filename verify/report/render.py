@@ -23,6 +23,8 @@ from .graph_svg import (STATUS_LADDER, STATUS_STYLE, build_graph, drawn_edge_cou
                         graph_svg, legend_html, page_name, status_text)
 from . import math, output
 from .math import to_mathml
+from .notes import build_notes, note_page_name, render_inline
+from .outline import proof_outline
 from verify.hints import error_hint
 
 __all__ = ["write_report", "make_environment"]
@@ -117,6 +119,8 @@ def make_environment() -> Environment:
     env.filters["token"] = _css_token
     env.filters["icon"] = _icon
     env.filters["relmath"] = lambda rel: to_mathml(_REL.get(str(rel), str(rel)))
+    env.filters["notetext"] = render_inline
+    env.filters["notepage"] = note_page_name
     env.tests["present"] = lambda v: not (v is None or isinstance(v, Undefined) or v in ("", [], {}))
     env.globals.update(evidence_rows=_evidence_rows, cx_rows=_cx_rows, status_text=status_text,
                        error_hint=error_hint)
@@ -194,20 +198,30 @@ def _claim_context(site: dict[str, Any], claim: dict[str, Any]) -> dict[str, Any
         ancestors = [x for x in given if x != cid]
     else:
         ancestors = sorted(nx.ancestors(g, cid), key=lambda n: (pos.get(n, 0), n)) if cid in g else []
+    notes = site.get("notes_site")
     return {"claim": claim, "ancestors": ancestors,
-            "focus": focus_svg(site["results"], cid, link_prefix="")}
+            "focus": focus_svg(site["results"], cid, link_prefix=""),
+            "note_info": notes.by_claim.get(cid) if notes is not None and notes.available else None,
+            "outline": proof_outline(claim, site["by_id"]) if claim.get("kind") != "definition" else ""}
 
 
 def _build(results: dict[str, Any], root: Path, notes_dir: Path | None = None) -> None:
     """Writes the whole site into `root` (an empty folder)."""
     env = make_environment()
     site = _site_context(results)
+    notes = site["notes_site"] = build_notes(
+        results, notes_dir, counterexample=env.get_template("macros.html").make_module().counterexample)
     (root / "static").mkdir()
     for asset in sorted((_HERE / "static").iterdir()):
         if asset.is_file():
             shutil.copyfile(asset, root / "static" / asset.name)
     (root / "results.json").write_text(json.dumps(results, indent=1, sort_keys=True),
                                        encoding="utf-8")
+    if notes.available:
+        (root / "notes").mkdir()
+        for note in notes.pages:
+            (root / "notes" / note.page).write_text(
+                _render(env, "note.html", root="../", page="note", note=note, **site), encoding="utf-8")
     (root / "claims").mkdir()
     for claim in site["claims"]:
         html = _render(env, "claim.html", root="../", page="claim", **site,
@@ -216,6 +230,11 @@ def _build(results: dict[str, Any], root: Path, notes_dir: Path | None = None) -
     full = graph_svg(results, link_prefix="claims/")
     (root / "graph.html").write_text(
         _render(env, "graph.html", root="", page="graph", svg=full, **site), encoding="utf-8")
+    groups = {str(c["id"]): str((c.get("source") or {}).get("note") or "") for c in site["claims"]}
+    titles = {n.name: n.title for n in notes.pages}
+    banded = graph_svg(results, link_prefix="claims/", groups=groups, group_labels=titles)
+    (root / "graph-notes.html").write_text(
+        _render(env, "graph.html", root="", page="graph", svg=banded, grouped=True, **site), encoding="utf-8")
     (root / "index.html").write_text(
         _render(env, "index.html", root="", page="index",
                 svg=full if len(site["claims"]) <= _INDEX_GRAPH_LIMIT else None, **site),
