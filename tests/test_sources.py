@@ -184,3 +184,32 @@ def test_every_claim_of_the_library_is_located():
     assert not problems, "\n".join(map(str, problems))
     assert counts["unresolved"] == 0 and sum(counts.values()) == len(loaded.claims) >= 114
     assert counts["verbatim"] >= 30, counts
+
+
+PROOF_NOTE = """**Lemma 1.1.** Every $x$ satisfies $x^2 \\\\ge 0$.
+
+**Theorem 1.2.** Sums of squares are nonnegative.
+
+*Proof.* By Lemma 1.1, each term is nonnegative. □
+"""
+
+
+def test_lint_warns_when_the_notes_proof_cites_a_claimed_lemma_the_claim_does_not_use(tmp_path, capsys):
+    (tmp_path / "pyproject.toml").write_text('[tool.verify]\nnotes = "notes"\n', encoding="utf-8")
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "p.txt").write_text(PROOF_NOTE, encoding="utf-8")
+    (tmp_path / "claims").mkdir()
+
+    def claim(cid: str, quote: str, uses: str) -> None:
+        text = claim_text(cid, "checks:\n  - {cited: a book, reason: not checkable}\n", uses=uses).replace(
+            "source: {note: test.txt, section: s, quote: q}", f"source: {{note: p.txt, section: s, quote: '{quote}'}}")
+        (tmp_path / "claims" / f"{cid}.yaml").write_text(text, encoding="utf-8")
+
+    claim("sq", "Every $x$ satisfies", "[]")
+    claim("sums", "Sums of squares are nonnegative.", "[]")
+    assert _lint(tmp_path) == 0
+    out = capsys.readouterr().out
+    assert "claims/sums.yaml:" in out and "warning: the note's Theorem 1.2 (line 3) cites Lemma 1.1 (line 1), " \
+        "claimed by sq, which sums does not use" in out
+    claim("sums", "Sums of squares are nonnegative.", "[sq]")
+    assert _lint(tmp_path) == 0 and "cites Lemma 1.1" not in capsys.readouterr().out

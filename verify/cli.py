@@ -493,6 +493,8 @@ def cmd_lint(args) -> int:
     for p in problems:
         print(p)
     warnings = _coverage_warnings(loaded.claims)
+    if args.notes and not notice:
+        warnings += _proof_citation_warnings(loaded.claims, Path(args.notes))
     for w in warnings:
         print(w)
     n = len(loaded.claims) + len(loaded.invalid_files)
@@ -507,6 +509,15 @@ def _coverage_warnings(claims) -> list:
     """Samplers narrower than what the hypotheses allow (warnings: they do not fail lint)."""
     from verify.coverage import sampler_gaps
     return [w for c in claims.values() for w in sampler_gaps(c)]
+
+
+def _proof_citation_warnings(claims, notes_dir) -> list:
+    """Lemmas the note's proofs cite that the claims covering them do not use (warnings)."""
+    from verify.errors import Problem
+    from verify.report.notes import proof_citations
+    return [Problem(c.file, c.line_of("uses"), 1, f"warning: {message}",
+                    "add the claim to uses:, or say in notes: why the proof does not need it")
+            for c, message in proof_citations(list(claims.values()), notes_dir)]
 
 
 def _latex_problems(claims) -> list:

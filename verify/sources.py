@@ -694,6 +694,16 @@ def resolve(source: Any, notes_dir: Optional[Path]) -> Resolution:
                                 f"{did_you_mean(name, names)}",
                           "the notes are: " + ", ".join(names) if names else "", "note")
     note = load_note(path)
+    key = (id(note), repr(source.get("span")), str(source.get("quote")))
+    if key not in _RESOLVED:
+        _RESOLVED[key] = _resolve_in(note, name, source)
+    return _RESOLVED[key]
+
+
+_RESOLVED: dict[tuple[int, str, str], Resolution] = {}   # per loaded note (notes are cached too)
+
+
+def _resolve_in(note: NoteText, name: str, source: dict) -> Resolution:
     if source.get("span") is not None:
         return _span_location(note, source["span"])
     quote = source.get("quote")

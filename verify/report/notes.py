@@ -611,3 +611,61 @@ def build_notes(results: dict[str, Any], notes_dir: Optional[Path], counterexamp
         page.html = _render_note(note, blocks, page.anchored, page.passages, by_id, counterexample)
     site.pages = [pages[n] for n in sorted(pages)]
     return site
+
+
+# --------------------------------------------------------------------------------------------
+# The note's proofs against the graph
+# --------------------------------------------------------------------------------------------
+
+_CITED = re.compile(r"\b(?P<kw>Lemma|Theorem|Proposition|Corollary|Definition)\s+(?P<num>\d+(?:\.\d+)+)"
+                    r"|\b(?P<kw2>lemma|theorem|proposition|corollary|definition)\s*\((?P<num2>\d+(?:\.\d+)*)\)",
+                    re.I)
+
+
+def proof_citations(claims: list[Any], notes_dir: Optional[Path]) -> list[tuple[Any, str]]:
+    """Where a note's statement or proof that a claim covers cites another passage of the note
+    ("Lemma 6.4", "the previous lemma (6.4)") and a claim covers that passage, but the citing
+    claim does not list it in `uses`: (claim, message) pairs. `claims` are verify.model.Claim
+    objects; claims recording an erratum are never the cited ones."""
+    if notes_dir is None or not Path(notes_dir).is_dir():
+        return []
+    located: dict[str, tuple[str, int, int]] = {}
+    notes: dict[str, tuple[NoteText, list[Passage]]] = {}
+    for c in claims:
+        res = resolve(c.source, Path(notes_dir))
+        if res.location is None or res.problem is not None:
+            continue
+        name = res.location.note
+        if name not in notes:
+            note = load_note(Path(notes_dir) / name)
+            notes[name] = (note, _passages(note, _blocks(note.clean)))
+        note = notes[name][0]
+        located[c.id] = (name, _to_clean(note, res.location.start), _to_clean(note, res.location.end))
+    by_id = {c.id: c for c in claims}
+    out: list[tuple[Any, str]] = []
+    for c in claims:
+        if c.id not in located or c.expect == "fails":
+            continue
+        name, a, b = located[c.id]
+        note, passages = notes[name]
+
+        def covers(cid: str, p: Passage) -> bool:
+            n, s, e = located[cid]
+            return n == name and any(s < pe and e > ps for ps, pe in p.spans())
+
+        for p in passages:
+            if p.kind == "equation" or not covers(c.id, p):
+                continue
+            for m in _CITED.finditer(note.clean[p.start:p.end]):
+                label = f"{(m.group('kw') or m.group('kw2')).capitalize()} {m.group('num') or m.group('num2')}"
+                if label == p.label:
+                    continue
+                for q in passages:
+                    if q.label != label:
+                        continue
+                    owners = sorted(o for o in located if o != c.id and by_id[o].expect != "fails"
+                                    and covers(o, q))
+                    if owners and not set(owners) & set(c.uses):
+                        out.append((c, f"the note's {p.label} (line {p.line}) cites {label} (line {q.line}), "
+                                       f"claimed by {', '.join(owners)}, which {c.id} does not use"))
+    return out
