@@ -86,8 +86,9 @@ def _pairs(text: str, marker: str) -> set[int]:
     return set(found)
 
 
-def _tokens(text: str, base: int = 0) -> list[_Tok]:
-    """`text` as self-contained HTML pieces (each carries its own emphasis), with offsets."""
+def _tokens(text: str, base: int = 0, cuts: Optional[list[int]] = None) -> list[_Tok]:
+    """`text` as self-contained HTML pieces (each carries its own emphasis), with offsets; runs
+    of plain text are also cut at the offsets `cuts` (where a marked span begins or ends)."""
     bold_at, ital_at = _pairs(text, "**"), _pairs(text, "*")
     bold = ital = False
     sup: list[str] = []
@@ -122,14 +123,16 @@ def _tokens(text: str, base: int = 0) -> list[_Tok]:
         if out and out[-1].kind == "display" and re.fullmatch(r"\s*\([0-9]+(?:\.[0-9]+)*\)\s*", piece):
             out.append(_Tok(a, b, f'<span class="eqno">{escape(piece.strip())}</span>', "text"))
             continue
-        html = escape(piece)
-        for t in sup:
-            html = f"<{t}>{html}</{t}>"
-        if ital:
-            html = f"<em>{html}</em>"
-        if bold:
-            html = f"<strong>{html}</strong>"
-        out.append(_Tok(a, b, html, "text"))
+        inner = sorted({c for c in cuts or () if a < c < b}) if kind == "text" else []
+        for s, e in zip([a, *inner], [*inner, b]):
+            html = escape(piece[s - a:e - a] if kind == "text" else piece)
+            for t in sup:
+                html = f"<{t}>{html}</{t}>"
+            if ital:
+                html = f"<em>{html}</em>"
+            if bold:
+                html = f"<strong>{html}</strong>"
+            out.append(_Tok(s, e, html, "text"))
     return out
 
 
@@ -515,7 +518,8 @@ def _render_note(note: NoteText, blocks: list[_Block], anchored: list[Anchored],
 
     html: list[str] = ['<div class="note-text">']
     for k, b in enumerate(blocks):
-        toks = _tokens(clean[b.start:b.end], b.start)
+        cuts = [x for an in anchored for x in (an.start, an.end) if b.start < x < b.end]
+        toks = _tokens(clean[b.start:b.end], b.start, cuts)
         pieces: list[str] = []
         current: tuple[str, ...] = ()
         for t in toks:
