@@ -219,3 +219,54 @@ PL_DEF = "pl(x, m): norm(gf(x))**2 >= m * (f(x) - fstar)"
 ])
 def test_pl_wrong_definitions_are_refuted(tmp_path, wrong):
     assert_refuted(run_variant(tmp_path, PL, [(PL_DEF, wrong)], count_each=1))
+
+
+# --- 4. the generality the note states --------------------------------------------------------
+
+DEEP = "deep_linear_gradient_formula"
+
+
+@pytest.mark.parametrize("depth", [2, 3, 4])
+def test_deep_linear_gradient_wrong_at_one_depth_is_refuted(tmp_path, depth):
+    """The formula is checked at every depth N = 2, 3, 4: a version wrong only at one depth fails."""
+    assert_refuted(run_variant(tmp_path, DEEP, [
+        ("numeric: grad(lN(P), W1) == T(above(1)) * GN",
+         f"numeric: grad(lN(P), W1) == T(piecewise(N == {depth}, 2 * above(1), above(1))) * GN")]))
+
+
+@pytest.mark.parametrize("depth", [2, 3, 4])
+def test_deep_linear_gradient_symbolic_check_covers_every_depth(tmp_path, depth):
+    assert_refuted(run_variant(tmp_path, DEEP, [
+        ("symbolic: grad(lpN(P), W2) == T(above(2)) * GpN * T(below(2))",
+         f"symbolic: grad(lpN(P), W2) == T(above(2)) * GpN * T(below(2)) * (1 + ind(N == {depth}))")]))
+
+
+@pytest.mark.parametrize("depth", [2, 3, 4])
+def test_deep_linear_hessian_wrong_at_one_depth_is_refuted(tmp_path, depth):
+    assert_refuted(run_variant(tmp_path, "deep_linear_hessian_formula", [
+        ("numeric: at(diff(lN(PN(s)), s, 2), s, 0) == at(diff(lN(EN + s * LN), s, 2), s, 0) + 2 * dot(GN, QN)",
+         f"numeric: at(diff(lN(PN(s)), s, 2), s, 0) == at(diff(lN(EN + s * LN), s, 2), s, 0) + 2 * dot(GN, QN) * (1 + ind(N == {depth}))")]))
+
+
+def test_depth_ge3_sign_of_s_argument_fails_at_even_depth(tmp_path):
+    """The old checks flipped the sign of s to go below and above l(0): right at N = 3, false at
+    N = 4, where Phi(s D) = l(s^4 E) does not change with the sign of s. (At one scale, 2^-8:
+    the claim's first(...) over 61 scales is correct but slow to shrink when it fails.)"""
+    rec = run_variant(tmp_path, "depth_ge3_nonstrict_saddle", [
+        ("first(Phis(1 / 2**k, -sg) <= l(O) - 10**(-30), k, 0, 60) <= 60\n    n: 10",
+         "Phi(-sg / 2**8) < l(O)\n    n: 6"),
+        ("first(Phis(1 / 2**k, sg) >= l(O) + 10**(-30), k, 0, 60) <= 60\n    n: 10",
+         "Phi(sg / 2**8) > l(O)\n    n: 6")])
+    assert_refuted(rec)
+    failing = [c["counterexample"]["values"] for c in rec["checks"] if c["outcome"] == "refuted"]
+    assert failing and all(v["N"] == "4" for v in failing), failing
+
+
+def test_depth_ge3_witnesses_at_one_scale_hold_with_the_sign_on_d1(tmp_path):
+    """The same single-scale witnesses with the sign put on D_1 (the claim's form) hold at N = 3, 4."""
+    rec = run_variant(tmp_path, "depth_ge3_nonstrict_saddle", [
+        ("first(Phis(1 / 2**k, -sg) <= l(O) - 10**(-30), k, 0, 60) <= 60\n    n: 10",
+         "Phis(1 / 2**8, -sg) < l(O)\n    n: 6"),
+        ("first(Phis(1 / 2**k, sg) >= l(O) + 10**(-30), k, 0, 60) <= 60\n    n: 10",
+         "Phis(1 / 2**8, sg) > l(O)\n    n: 6")])
+    assert rec["status"] in ("supported", "certified"), [(c["outcome"], c["message"][:200]) for c in rec["checks"]]
