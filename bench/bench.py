@@ -6,8 +6,9 @@
 A library of k x the size is made by copying every claim k times under new ids (uses rewritten to
 the copies). Sizes in --warm-sizes are measured warm and edited only: their cache is seeded with
 the first size's verdicts instead of checking k x the claims first. Each figure is one wall-clock run of the `verify` command in a subprocess (the machine
-and its load matter: say what machine it ran on). Prints a Markdown table; the cost per claim
-should stay flat as the library grows.
+and its load matter: say what machine it ran on), with its CPU time (user + sys of the command and
+all its processes) beside it, which load does not change. Prints a Markdown table; the cost per
+claim should stay flat as the library grows.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -38,10 +40,21 @@ def make_library(src: Path, dest: Path, copies: int) -> int:
     return len(files) * copies
 
 
+CPU: dict[float, float] = {}  # wall-clock figure -> the CPU seconds (user + sys) of the same run
+
+
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def timed(cmd: list[str], cwd: Path) -> float:
-    start = time.perf_counter()
+    """The wall-clock seconds of one run; its CPU seconds (the command and every process it
+    started, forked workers and simplify children included) are kept in CPU."""
+    start, cpu = time.perf_counter(), _children_cpu()
     out = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
+    CPU[elapsed] = _children_cpu() - cpu
     if out.returncode not in (0, 1, 2):
         sys.stderr.write(out.stdout[-2000:] + out.stderr[-2000:])
     return elapsed
@@ -135,7 +148,7 @@ def main() -> None:
           " | ".join(f"{c} per claim (ms)" for c in cols) + " | speedup j1/j2 |")
     print("|" + "---|" * (2 + 2 * len(cols) + 1))
     for r in rows:
-        vals = [f"{r[c]:.2f}" if c in r else "-" for c in cols]
+        vals = [f"{r[c]:.2f} (CPU {CPU[r[c]]:.2f})" if c in r else "-" for c in cols]
         per = [f"{1000 * r[c] / r['claims']:.1f}" if c in r else "-" for c in cols]
         sp = f"{r['cold_j1'] / r['cold_j2']:.2f}x" if "cold_j1" in r and "cold_j2" in r else "-"
         print(f"| {r['copies']}x | {r['claims']} | " + " | ".join(vals) + " | " + " | ".join(per) + f" | {sp} |")
