@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from mpmath import mp
 
@@ -32,12 +32,16 @@ IDENT = Identity()
 
 @dataclass
 class Ctx:
-    """Bindings and the tolerance of one evaluation at one precision."""
+    """Bindings and the tolerance of one evaluation at one precision. A binder (`sum`, `first`,
+    `diff`, ...) evaluates its body in a child context per step that binds one more variable
+    (`var`); the child's `parent` is the context it extends."""
 
     values: dict[str, Any]
     guard_digits: int = 10
     memo: dict = field(default_factory=dict)  # id(node) -> value, for these bindings only
     peak: Any = None  # a one-item list: the largest magnitude of any value computed (when tracked)
+    parent: Optional["Ctx"] = None
+    var: Optional[str] = None  # the variable this context binds on top of its parent's
 
     @property
     def band(self):
@@ -445,16 +449,48 @@ _LEAVES = (N.Num, N.Sym, N.Const)
 
 def evaluate(node: N.Node, ctx: Ctx):
     """Evaluate a tree at the current mpmath precision. A subtree shared by several places (a
-    `define` used twice) is computed once per binding context."""
+    `define` used twice) is computed once per binding context. Inside a binder, a subtree that
+    does not use the variables bound since some outer context (loop-invariant: a gradient `G0`
+    inside `first(..., k, 0, 60)`) is computed once in that outer context, not at every step."""
     if type(node) in _LEAVES:
         return _evaluate(node, ctx)
-    key = id(node)
-    hit = ctx.memo.get(key)
+    home = ctx
+    if ctx.var is not None:
+        free = free_names(node)
+        while home.var is not None and home.var not in free:
+            home = home.parent
+    # a binder may run its body at another precision (mp.diff raises it): an entry hoisted to an
+    # outer context is keyed by the precision too, so each precision keeps its own values
+    key = id(node) if home is ctx else (id(node), mp.prec)
+    hit = home.memo.get(key)
     if hit is None:
-        hit = ctx.memo[key] = _defined(_evaluate(node, ctx))
+        hit = home.memo[key] = _defined(_evaluate(node, ctx))
         if ctx.peak is not None:
             _note_magnitude(ctx.peak, hit)
     return hit
+
+
+_BINDERS = frozenset(("sum", "prod", "first", "iterate", "at", "limit", "integral"))  # bind args[1] in args[0]
+_FREE: dict = {}  # id(node) -> (node, names): the node is kept, so its id is not reused
+
+
+def free_names(node: N.Node) -> frozenset:
+    """The names a subtree reads from its context: its symbols, minus the variable a binder binds
+    in its body. (`diff`, `grad`, `hessian`, `jacobian` read their variable's value: it stays.)"""
+    hit = _FREE.get(id(node))
+    if hit is not None and hit[0] is node:
+        return hit[1]
+    t = type(node)
+    if t is N.Sym:
+        out = frozenset((node.name,))
+    elif t is N.Item:
+        out = frozenset((node.base,)).union(*[free_names(i) for i in node.index])
+    elif t is N.Call and node.fn in _BINDERS and len(node.args) >= 2 and type(node.args[1]) is N.Sym:
+        out = (free_names(node.args[0]) - {node.args[1].name}).union(*[free_names(a) for a in node.args[2:]])
+    else:
+        out = frozenset().union(*[free_names(c) for c in N.children(node)])
+    _FREE[id(node)] = (node, out)
+    return out
 
 
 def _defined(v):
@@ -544,7 +580,7 @@ def _range(node, ctx):
 def _bound(ctx: Ctx, var: str, value) -> Ctx:
     values = dict(ctx.values)
     values[var] = value
-    return Ctx(values, ctx.guard_digits, peak=ctx.peak)
+    return Ctx(values, ctx.guard_digits, peak=ctx.peak, parent=ctx, var=var)
 
 
 def _sum(node, ctx):

@@ -1,0 +1,64 @@
+"""The work the checks do not need, removed (issue 18), without changing a verdict: loop-invariant
+subtrees evaluated once per outer binding."""
+
+from fractions import Fraction
+
+import pytest
+from mpmath import mp
+
+from verify.expr import numeric as num
+from verify.expr.parser import parse
+
+
+def _eval(text, values, dps=50, peak=False):
+    num.clear_caches()
+    with mp.workdps(dps):
+        ctx = num.Ctx({k: num.to_mp(v) for k, v in values.items()}, peak=[mp.mpf(1)] if peak else None)
+        return num.evaluate(parse(text, list(values) + ["k", "j", "y"]), ctx), ctx
+
+
+def test_free_names_leave_out_what_a_binder_binds():
+    node = parse("sum(k * x + sum(j, j, 1, k), k, 1, n)", ["x", "n", "k", "j"])
+    assert num.free_names(node) == {"x", "n"}
+    assert num.free_names(node.args[0]) == {"k", "x"}
+    assert num.free_names(parse("grad(x[1]**2, x)", ["x"])) == {"x"}  # diff-like forms read x
+
+
+def test_a_loop_invariant_gradient_is_computed_once(monkeypatch):
+    calls = []
+    real = mp.diff
+
+    def counting(*a, **k):
+        calls.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(num.mp, "diff", counting)
+    text = "first(k * dot(grad(x[1]**2 + x[2]**3, x), v) > 40, k, 0, 60)"
+    values = {"x": [Fraction(1), Fraction(2)], "v": [Fraction(1), Fraction(1)]}
+    value, _ = _eval(text, values)
+    assert value == 3  # the gradient (2, 12): 14 k > 40 first at k = 3
+    assert len(calls) == 2  # one partial derivative per entry, not per step
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("sum(sum(k, k, 1, 3), k, 1, 2)", 12),              # the inner k shadows the outer one
+    ("sum(k * sum(j * x, j, 1, k), k, 1, 3)", 2 + 12 + 36),  # the inner sum uses k: not hoisted
+    ("prod(x + 1, k, 1, 3) + sum(x**2, j, 1, 4)", 27 + 16),
+    ("iterate(y / 2 + x, y, 0, 3)", Fraction(7, 2)),
+])
+def test_hoisting_keeps_values(text, expected):
+    value, _ = _eval(text, {"x": 2})
+    assert value == expected
+
+
+def test_values_at_a_raised_precision_are_kept_apart():
+    """mp.diff evaluates its function at a raised precision: a hoisted value is keyed by precision,
+    so the outer context's value (and the derivative) are exactly those of a fresh evaluation."""
+    text = "diff(x * exp(c), x) - exp(c)"
+    value, _ = _eval(text, {"x": Fraction(1, 3), "c": Fraction(1, 7)})
+    assert abs(value) < mp.mpf(10) ** -45
+
+
+def test_the_largest_magnitude_is_still_tracked():
+    _, ctx = _eval("sum(10**30 * x - 10**30 * x, k, 1, 5)", {"x": Fraction(1, 3)}, peak=True)
+    assert ctx.peak[0] >= mp.mpf(10) ** 29
