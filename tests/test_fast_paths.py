@@ -1,11 +1,12 @@
 """The work the checks do not need, removed (issue 18), without changing a verdict: loop-invariant
-subtrees evaluated once per outer binding."""
+subtrees evaluated once per outer binding, exact checks through python-flint first."""
 
 from fractions import Fraction
 
 import pytest
 from mpmath import mp
 
+from conftest import claim_text, run_text
 from verify.expr import numeric as num
 from verify.expr.parser import parse
 
@@ -62,3 +63,41 @@ def test_values_at_a_raised_precision_are_kept_apart():
 def test_the_largest_magnitude_is_still_tracked():
     _, ctx = _eval("sum(10**30 * x - 10**30 * x, k, 1, 5)", {"x": Fraction(1, 3)}, peak=True)
     assert ctx.peak[0] >= mp.mpf(10) ** 29
+
+
+EXACT_RATIONAL = """\
+symbols:
+  v: {vector: 3}
+  w: {vector: 3}
+checks:
+  - exact: norm(v + w) <= norm(v) + norm(w)
+    n: 6
+"""
+
+
+def test_exact_checks_go_to_flint_first(tmp_path, monkeypatch):
+    from verify.checks import exact
+    monkeypatch.setattr(exact, "holds_at", lambda *a, **k: pytest.fail("SymPy was asked"))
+    rec = run_text(tmp_path, claim_text(body=EXACT_RATIONAL))
+    chk = rec["checks"][0]
+    assert chk["outcome"] == "certified" and chk["engine"] in ("exact", "arb", "arb + exact")
+    assert chk["evidence"]["certified_instances"].startswith("6 of 6 (")
+
+
+def test_exact_checks_keep_sympy_for_derivatives_and_refutations(tmp_path):
+    body = """\
+    symbols:
+      a: {real: [0, 3]}
+      t: index
+    checks:
+      - exact: at(diff(t**3, t), t, a) == 3 * a**2
+        n: 2
+      - exact: a**2 <= a
+        instances:
+          - {a: 2}
+    """
+    rec = run_text(tmp_path, claim_text(body=body))
+    deriv, wrong = rec["checks"]
+    assert deriv["outcome"] == "certified" and deriv["engine"] == "sympy exact"
+    assert wrong["outcome"] == "refuted" and "4 vs 2" in wrong["message"]
+    assert wrong["engine"] == "sympy exact"

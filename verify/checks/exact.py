@@ -1,10 +1,15 @@
-"""exact: a relation decided with exact arithmetic (SymPy) on given or drawn rational instances.
+"""exact: a relation decided with exact arithmetic on given or drawn rational instances.
 
-Every input is an exact rational; SymPy evaluates both sides exactly and decides the relation
-without a tolerance (an integer T* stays an integer, so ceil and floor are exact). Where SymPy
-leaves a transcendental difference it is simplified, then evaluated with SymPy's evalf at two
-precisions; a value that stays inside the band is undecided. Holding on every instance is
-"certified on instances", not a proof of the general statement.
+Every input is an exact rational. Each instance goes first to python-flint (`certify`: exact
+`fmpq` rationals and quadratic surds, else arb balls), which decides most instances in well
+under a millisecond and whose "holds" is rigorous. What flint cannot decide (derivatives, an
+equality of irrational values, ...) and every failure go to SymPy, as before: SymPy evaluates both
+sides exactly and decides the relation without a tolerance (an integer T* stays an integer, so
+ceil and floor are exact); where it leaves a transcendental difference it is simplified, then
+evaluated with SymPy's evalf at two precisions; a value that stays inside the band is undecided.
+A refutation is always SymPy's (confirmed when it came from evalf), so its values are shown as
+before. Holding on every instance is "certified on instances", not a proof of the general
+statement; the evidence says which engine decided how many instances.
 
     - exact: first(escaped(t), t, 0, 100) <= ceil(Tstar)
       instances:
@@ -16,6 +21,8 @@ from __future__ import annotations
 from verify.lazy import sp, S  # SymPy is imported on first use, not on `verify --help`
 
 import random
+import time
+from collections import Counter
 from typing import Optional
 
 from verify.certify.upgrade import for_all, for_all_record
@@ -135,6 +142,7 @@ def holds_at(node, inst: dict, precisions, how: Optional[list] = None) -> tuple[
 
 @check_kind("exact", example="exact: floor(7/2) + 1 == 4")
 def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
+    from verify.certify.balls import certify  # python-flint: imported when a check runs, not on a warm run
     symbols = symbols_for(claim, spec)
     rng = random.Random(f"{settings.seed}:{spec.index}")
     given = spec.options["instances"]
@@ -153,6 +161,8 @@ def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
     except (EvalError, LimitExceeded) as exc:
         return result(spec, "error", "error", f"could not build the instances: {exc}")
     checked = undecided = 0
+    engines: Counter = Counter()   # which engine decided the instances that held
+    certify_s = 0.0
     for k, inst in enumerate(instances):
         outside = outside_declared(symbols, inst) if k < len(given) else []
         if outside:
@@ -162,6 +172,13 @@ def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
             bad = failed_hypotheses(claim.assume, inst, settings.precisions[0])
             return result(spec, "error", "error", f"given instance {k + 1} violates {', '.join(bad)}",
                           counterexample=counterexample(inst, label="instance"))
+        start = time.perf_counter()
+        cert = certify(spec.nodes, inst)   # never raises; holds=True is rigorous
+        certify_s += time.perf_counter() - start
+        if cert.holds is True:
+            checked += 1
+            engines[cert.engine] += 1
+            continue
         try:
             how: list = []   # "evalf" when a sign was read from a floating-point value
             ok, vals = holds_at(spec.nodes, inst, settings.precisions, how)
@@ -172,6 +189,8 @@ def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
             undecided += 1
             continue
         checked += 1
+        if ok is True:
+            engines["sympy exact"] += 1
         if ok is False:
             engine = "sympy exact"
             if how:  # decided from evalf at two precisions: confirm rigorously first
@@ -183,28 +202,46 @@ def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
                 engine = c.engine
             cex = counterexample(inst, confirmed_by=engine)
             cex["lhs"], cex["rhs"] = _show(vals[0]), _show(vals[-1])
-            ev = _ev(drawn, rejected, checked, undecided, settings)
+            ev = _ev(drawn, rejected, checked, undecided, settings, engines)
             ev["confirmed_by"] = engine
             return result(spec, "refuted", "refuted",
                           f"fails exactly on instance {k + 1}: {cex['lhs']} vs {cex['rhs']} (confirmed by {engine})",
-                          counterexample=cex, evidence=ev, engine=engine)
-    ev = _ev(drawn, rejected, checked, undecided, settings)
+                          counterexample=cex, evidence=ev, engine=engine, timings=_timings(certify_s))
+    ev = _ev(drawn, rejected, checked, undecided, settings, engines)
     if checked == 0:
-        return result(spec, "undecided", "undecided", "no instance could be decided exactly", evidence=ev)
+        return result(spec, "undecided", "undecided", "no instance could be decided exactly", evidence=ev,
+                      timings=_timings(certify_s))
     if undecided:
-        return result(spec, "undecided", "undecided", f"{undecided} instance(s) undecided", evidence=ev)
+        return result(spec, "undecided", "undecided", f"{undecided} instance(s) undecided", evidence=ev,
+                      timings=_timings(certify_s))
     msg = f"holds exactly on {checked} instance(s) (rational inputs, no tolerance)"
     if settings.certify:
         fa = for_all(spec.nodes, claim, spec, claim.assume, settings.precisions, f"{settings.seed}:{spec.index}:z3")
-        decided, _ = for_all_record(spec, fa, msg, ev)
+        decided, timings = for_all_record(spec, fa, msg, ev)
         if decided is not None:
+            decided.setdefault("timings", {}).update(_timings(certify_s))
             return decided
-    return result(spec, "certified", "certified", msg, evidence=ev)
+        timings.update(_timings(certify_s))
+    else:
+        timings = _timings(certify_s)
+    return result(spec, "certified", "certified", msg, evidence=ev, engine=" + ".join(sorted(engines)),
+                  timings=timings)
 
 
-def _ev(drawn, rejected, checked, undecided, settings) -> dict:
-    return {"drawn": drawn, "rejected": rejected, "checked": checked, "undecided": undecided,
-            "precisions": list(settings.precisions)}
+def _timings(certify_s: float) -> dict:
+    return {"certify_s": round(certify_s, 3)}
+
+
+ENGINE_NAMES = {"exact": "exact rationals", "arb": "arb balls", "sympy exact": "sympy exact"}
+
+
+def _ev(drawn, rejected, checked, undecided, settings, engines: Counter) -> dict:
+    ev = {"drawn": drawn, "rejected": rejected, "checked": checked, "undecided": undecided,
+          "precisions": list(settings.precisions)}
+    if engines:
+        ev["certified_instances"] = f"{sum(engines.values())} of {checked + undecided} (" + ", ".join(
+            f"{ENGINE_NAMES.get(e, e)} {k}" for e, k in sorted(engines.items())) + ")"
+    return ev
 
 
 def _show(v) -> str:
