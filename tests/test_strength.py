@@ -18,6 +18,7 @@ from verify.check_claim import check_claim
 from verify.validate import load_claim
 
 CLAIMS = Path(__file__).resolve().parents[1] / "claims"
+SCALAR_OPTIONS = ("n", "dims", "for", "search", "precision", "max_draws")
 
 
 def run_variant(tmp_path, claim_id, replacements, count_each=None, text=None):
@@ -38,8 +39,11 @@ def run_variant(tmp_path, claim_id, replacements, count_each=None, text=None):
     path.write_text(text)
     claim, problems = load_claim(path)
     assert claim is not None and not problems, [str(p) for p in problems]
-    before = {(s.kind, str(s.text), repr(s.options)) for s in original.checks}
-    changed = [s for s in claim.checks if (s.kind, str(s.text), repr(s.options)) not in before]
+    def key(s):  # a check's identity: its text and its scalar options (not parsed symbol overrides)
+        return s.kind, s.name, str(s.text), repr({k: v for k, v in s.options.items() if k in SCALAR_OPTIONS})
+
+    before = {key(s) for s in original.checks}
+    changed = [s for s in claim.checks if key(s) not in before]
     if not changed:  # a definition (`define:`) changed: every check is the variant's
         assert claim.defines != original.defines, f"{claim_id}: the replacements changed nothing"
         changed = claim.checks
@@ -270,3 +274,26 @@ def test_depth_ge3_witnesses_at_one_scale_hold_with_the_sign_on_d1(tmp_path):
         ("first(Phis(1 / 2**k, sg) >= l(O) + 10**(-30), k, 0, 60) <= 60\n    n: 10",
          "Phis(1 / 2**8, sg) > l(O)\n    n: 6")])
     assert rec["status"] in ("supported", "certified"), [(c["outcome"], c["message"][:200]) for c in rec["checks"]]
+
+
+# --- 5. thin failure regions ----------------------------------------------------------------
+
+GD_STEP = "gd_eps_stationary_step_bound"
+
+
+@pytest.mark.parametrize("old,wrong", [
+    ("first(norm(gq(wq(t))) <= epsq, t, 0, 3000) <= 2 * q(w0) / (eta * epsq**2)",
+     "first(norm(gq(wq(t))) <= epsq, t, 0, 3000) <= 2 * q(w0) / (eta * epsq**1)"),
+    ("first(norm(g(W(t))) <= eps, t, 0, 200) <= 2 * (f(w0) - n) / (eta * eps**2)\n    n: 8",
+     "first(norm(g(W(t))) <= eps, t, 0, 200) <= 2 * (f(w0) - n) / (eta * eps**1)\n    n: 8"),
+], ids=["quadratics", "pseudo-huber"])
+def test_gd_step_bound_with_eps_to_the_first_power_is_refuted(tmp_path, old, wrong):
+    """eps**1 for eps**2 fails in about 2% of the draws (small eps, eta near 1/beta)."""
+    assert_refuted(run_variant(tmp_path, GD_STEP, [(old, wrong)], count_each=1))
+
+
+def test_sgd_abc_rate_with_bq_to_the_first_power_is_refuted(tmp_path):
+    """bq**1 for bq**2 fails in about 1.5% of the draws (bq < 1)."""
+    assert_refuted(run_variant(tmp_path, "sgd_abc_condition_rate",
+                               [("numeric: bq**2 * sumq / Kq <= ep**2", "numeric: bq**1 * sumq / Kq <= ep**2")],
+                               count_each=1))
