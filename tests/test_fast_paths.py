@@ -1,5 +1,6 @@
 """The work the checks do not need, removed (issue 18), without changing a verdict: loop-invariant
-subtrees evaluated once per outer binding, exact checks through python-flint first."""
+subtrees evaluated once per outer binding, exact checks through python-flint first, a numeric
+screen before `simplify`."""
 
 from fractions import Fraction
 
@@ -101,3 +102,45 @@ def test_exact_checks_keep_sympy_for_derivatives_and_refutations(tmp_path):
     assert deriv["outcome"] == "certified" and deriv["engine"] == "sympy exact"
     assert wrong["outcome"] == "refuted" and "4 vs 2" in wrong["message"]
     assert wrong["engine"] == "sympy exact"
+
+
+def test_a_false_identity_is_refuted_without_simplify(tmp_path, monkeypatch):
+    from verify.checks import symbolic
+    monkeypatch.setattr(symbolic, "simplifies_to_zero", lambda *a, **k: pytest.fail("simplify was asked"))
+    body = """\
+    symbols:
+      x: {real: [0, 2]}
+    checks:
+      - symbolic: sin(x)**2 + cos(x)**2 == 1 + x / 10**6
+    """
+    rec = run_text(tmp_path, claim_text(body=body))
+    chk = rec["checks"][0]
+    assert chk["outcome"] == "refuted" and chk["counterexample"]["confirmed_by"]
+
+
+def test_a_true_identity_still_goes_to_simplify(tmp_path):
+    body = """\
+    symbols:
+      x: {real: [0, 2]}
+    checks:
+      - symbolic: sin(x)**2 + cos(x)**2 == 1
+    """
+    rec = run_text(tmp_path, claim_text(body=body))
+    assert rec["checks"][0]["outcome"] == "proved"
+
+
+def test_a_screen_that_cannot_confirm_falls_through_to_simplify(tmp_path, monkeypatch):
+    """A failure the confirmation does not uphold is no refutation: simplify decides."""
+    from verify.checks import symbolic
+    monkeypatch.setattr(symbolic, "_confirmed", lambda *a, **k: "")
+    asked = []
+    real = symbolic.simplifies_to_zero
+    monkeypatch.setattr(symbolic, "simplifies_to_zero", lambda e, *a: asked.append(e) or real(e, *a))
+    body = """\
+    symbols:
+      x: {real: [0, 2]}
+    checks:
+      - symbolic: sin(x)**2 + cos(x)**2 == 1 + x / 10**6
+    """
+    rec = run_text(tmp_path, claim_text(body=body))
+    assert asked and rec["checks"][0]["outcome"] == "undecided"
