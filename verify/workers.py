@@ -112,8 +112,14 @@ def run_all(claims: Iterable[Claim], jobs: int = 1, timeout_s: float = DEFAULT_T
     def wall_net(claim: Claim) -> float:
         return WALL_FACTOR * claim_budget(claim, timeout_s)
 
-    if queue:  # import SymPy once here, so each forked worker starts with it loaded (~0.3 s each)
-        import verify.expr.symbolic  # noqa: F401
+    if queue:  # import SymPy (~0.3 s), z3 and the certificates with python-flint (~50 ms) once
+        import verify.expr.symbolic  # noqa: F401   here: each forked worker starts with them loaded
+        import verify.certify.balls  # noqa: F401
+        import verify.certify.smt  # noqa: F401
+        try:
+            import z3  # noqa: F401
+        except ImportError:  # pragma: no cover - a dependency; smt says so where it is needed
+            pass
     running: dict = {}  # conn -> (process, claim, started)
     results: dict[str, dict] = {}
 
