@@ -297,3 +297,71 @@ def test_sgd_abc_rate_with_bq_to_the_first_power_is_refuted(tmp_path):
     assert_refuted(run_variant(tmp_path, "sgd_abc_condition_rate",
                                [("numeric: bq**2 * sumq / Kq <= ep**2", "numeric: bq**1 * sumq / Kq <= ep**2")],
                                count_each=1))
+
+
+# --- 6. the graph and the errata say what the notes say ----------------------------------------
+
+@pytest.fixture(scope="module")
+def library():
+    from verify.pipeline import load_folder
+    loaded = load_folder(CLAIMS)
+    assert not loaded.problems, [str(p) for p in loaded.problems]
+    return loaded.claims
+
+
+@pytest.mark.parametrize("claim_id,dependency", [
+    ("du_gradient_norm_bound", "du_thm32_convergence"),          # its last step is (11)
+    ("global_convergence_poly_width", "ntk_infinite_width_arccos"),  # lambda_0 by the arc-cosine kernel
+    ("global_convergence_poly_width", "ntk_relu_gram_formula"),
+    ("global_convergence_poly_width", "du_lambda0_positive"),
+    ("noise_injected_gd_poly_time", "second_order_stationarity"),    # its output is an eps-SOSP
+    ("noise_injected_gd_poly_time", "strict_saddle_definition"),
+    ("pgd_jin_et_al", "second_order_stationarity"),
+    ("du_thm32_convergence", "gram_concentration_hoeffding"),       # the proof sketch's two parts
+    ("du_thm32_convergence", "weyl_lambda_min_perturbation"),
+    ("du_thm32_convergence", "du_lemmas_32_33_34"),
+    ("yu_chen_wide_sigmoid_no_bad_minima", "surrogate_regression_zero_loss"),
+    ("yu_chen_wide_sigmoid_no_bad_minima", "sigmoid_feature_rank_generic"),
+])
+def test_proof_edges_from_the_notes(library, claim_id, dependency):
+    assert dependency in library[claim_id].uses
+
+
+def test_e01_is_classified_once_with_its_reading(library):
+    entries = [e for c in library.values() for e in c.errata if e.get("id") == "E01"]
+    assert len(entries) >= 5
+    assert {e["kind"] for e in entries} == {"confirmed"}
+    readings = {" ".join(e.get("reading", "").split()) for e in entries}
+    assert len(readings) == 1 and "2 / sigma_max(X)^2" in readings.pop()
+    assert library["gd_ols_min_norm_limit_as_written"].erratum == "E01"
+
+
+@pytest.mark.parametrize("erratum,claim_id", [("E04", "pinv_min_norm_interpolator"), ("E21", "nls_jacobian_pl")])
+def test_possible_ocr_damage_is_marked_suspected_with_the_reading(library, erratum, claim_id):
+    entry = next(e for e in library[claim_id].errata if e["id"] == erratum)
+    assert entry.get("status") == "suspected" and entry.get("reading")
+
+
+def test_errata_status_is_in_the_schema_and_the_report(tmp_path):
+    import json
+    import sys
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from fixtures_results import make_results
+    from verify.report import write_report
+    root = Path(__file__).resolve().parents[1]
+    schema = json.loads((root / "verify" / "schemas" / "claim.schema.json").read_text())
+    props = schema["properties"]["errata"]["items"]["properties"]
+    assert props["status"]["enum"] == ["confirmed", "suspected"]
+    docs = json.loads((root / "docs" / "claim.schema.json").read_text())
+    assert docs["properties"]["errata"]["items"]["properties"]["status"] == props["status"]
+    results = make_results()
+    claim = next(c for c in results["claims"] if c.get("errata"))
+    claim["errata"].append({"id": "E04", "kind": "confirmed", "status": "suspected",
+                            "text": "X^T y for X^+ y", "reading": "a dagger read as a T"})
+    write_report(results, tmp_path / "r")
+    index = (tmp_path / "r" / "index.html").read_text()
+    row = index[index.index("<td>E04</td>"):].split("</tr>")[0]
+    assert "suspected" in row and "a dagger read as a T" in row
+    page = next((tmp_path / "r" / "claims").glob(f"{claim['id']}*.html")).read_text()
+    item = page[page.index(">E04<"):].split("</li>")[0]
+    assert "suspected" in item and "a dagger read as a T" in item
