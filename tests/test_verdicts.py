@@ -362,3 +362,31 @@ def test_a_robust_failure_at_an_instance_built_in_floating_point_stands(tmp_path
             "checks:\n  - numeric: x[1] >= 6/10\n    n: 2\n")
     chk = _one(tmp_path, body)["checks"][0]
     assert chk["outcome"] == "refuted", chk["message"]
+
+
+def test_an_identity_on_the_right_of_a_product_takes_the_column_count(tmp_path):
+    """`A * I` and `A * prod(B, k, 1, 0)` for a non-square A were shape errors (found by issue 13's work)."""
+    body = """\
+    symbols:
+      A: {matrix: [2, 3]}
+      B: {matrix: [3, 3]}
+      k: index
+    checks:
+      - numeric: A * prod(B, k, 1, 0) == A
+        n: 2
+      - numeric: A * I == A
+        n: 2
+      - exact: A * prod(B, k, 1, 0) == A
+        n: 2
+      - symbolic: I * A * I == A
+    """
+    rec = _one(tmp_path, body)
+    assert all(c["outcome"] in ("proved", "certified", "supported") for c in rec["checks"]), \
+        [c["message"] for c in rec["checks"]]
+
+
+def test_a_for_loop_outside_a_symbolic_check_is_a_located_problem(tmp_path):
+    from conftest import problems_of
+    body = "symbols:\n  n: {integer: [1, 3]}\nchecks:\n  - numeric: n >= 1\n    for: {n: [1, 3]}\n"
+    probs = problems_of(tmp_path, claim_text(body=body))
+    assert any("for: loops only in symbolic checks" in str(p) for p in probs), probs

@@ -181,6 +181,10 @@ class ClaimBuilder:
             raise Located(("checks", i), ExprError(
                 f"a check needs exactly one kind among {', '.join(sorted(CHECKS))}{hint}"))
         kind = kinds[0]
+        if "for" in entry and kind != "symbolic":  # no option is ignored in silence
+            raise Located(("checks", i, "for"), ExprError(
+                f"for: loops only in symbolic checks; a {kind} check draws its integer symbols",
+                "give the symbol a sampler over the values (integer: [lo, hi]), or fix one with dims:"))
         return CHECKS[kind].prepare(entry, claim, _PrepareCtx(self, ("checks", i), i, kind))
 
     def necessity(self, claim: Claim, i: int, entry: dict, hyp_names: list[str]) -> NecessityCase:

@@ -84,12 +84,13 @@ def maxabs(m) -> "mp.mpf":
     return max((abs(m[i, j]) for i in range(m.rows) for j in range(m.cols)), default=mp.mpf(0))
 
 
-def _resolve(a, b):
-    """Give `I` the size of the other operand."""
+def _resolve(a, b, product: bool = False):
+    """Give `I` the size the other operand needs: in a product `A * I` it has A's column count,
+    in `I * B` B's row count; in a sum or a comparison the other side's (square) size."""
     if isinstance(a, Identity):
         a = mp.eye(b.rows) if is_mat(b) else mp.mpf(1)
     if isinstance(b, Identity):
-        b = mp.eye(a.rows) if is_mat(a) else mp.mpf(1)
+        b = mp.eye(a.cols if product else a.rows) if is_mat(a) else mp.mpf(1)
     return a, b
 
 
@@ -104,7 +105,7 @@ def _check_dim(v):
 
 
 def binop(op: str, a, b):
-    a, b = _resolve(a, b)
+    a, b = _resolve(a, b, product=op in ("*", "@"))
     ma, mb = is_mat(a), is_mat(b)
     if ma and _shape(a) == (1, 1) and not mb:
         a, ma = a[0, 0], False

@@ -35,11 +35,12 @@ def is_mat(v) -> bool:
     return isinstance(v, Mat)
 
 
-def _resolve(a, b):
+def _resolve(a, b, product: bool = False):
+    """Give `I` the size the other operand needs (`A * I`: A's column count)."""
     if a is IDENT:
         a = sp.eye(b.rows).as_immutable() if is_mat(b) else sp.Integer(1)
     if b is IDENT:
-        b = sp.eye(a.rows).as_immutable() if is_mat(a) else sp.Integer(1)
+        b = sp.eye(a.cols if product else a.rows).as_immutable() if is_mat(a) else sp.Integer(1)
     return a, b
 
 
@@ -62,7 +63,7 @@ def _guard_power(base, exp):
 
 
 def binop(op, a, b):
-    a, b = _resolve(a, b)
+    a, b = _resolve(a, b, product=op in ("*", "@"))
     if is_mat(a) and a.shape == (1, 1) and not is_mat(b):
         a = a[0, 0]
     if is_mat(b) and b.shape == (1, 1) and not is_mat(a):
