@@ -74,3 +74,55 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     """Print the time of the full `verify all` run (tests/test_cli.py::test_repo_claims_all_as_expected)."""
     for line in getattr(config, "_verify_all", []):
         terminalreporter.write_line(f"verify all on the repository: {line}")
+
+
+# -- pytest-xdist: README's `pytest` runs on two workers (`-n 2` in pyproject.toml's addopts) ----
+
+_LIBRARY_IDS = "library-tests"  # files in the session's base temporary folder, one per worker
+
+
+def pytest_collection_modifyitems(config, items):
+    """In an xdist worker: name the tests marked `library` for the controller's scheduler."""
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None and config.option.basetemp:
+        ids = [item.nodeid for item in items if item.get_closest_marker("library")]
+        folder = Path(config.option.basetemp).parent  # the controller's base temporary folder
+        (folder / f"{_LIBRARY_IDS}.{workerinput['workerid']}").write_text("\n".join(ids), encoding="utf-8")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist load`, except that the tests marked `library` go to one worker, one after the other,
+    so that they share the session's one `verify all` over the library (tests/library_run.py)
+    instead of running it once per worker. (`--dist loadgroup` would do this with xdist_group
+    marks, but it renames node ids, which pytest 9 no longer allows.)"""
+    if config.getoption("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    library: set = set()
+
+    class LibraryTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            if not library:
+                folder = config._tmp_path_factory.getbasetemp()
+                for f in folder.glob(f"{_LIBRARY_IDS}.*"):
+                    library.update(x for x in f.read_text(encoding="utf-8").splitlines() if x)
+                library.add("")  # read once
+            return "library" if nodeid in library else nodeid
+
+    return LibraryTogether(config, log)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In an xdist worker: hand the library run's summary line to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["verify_all"] = list(getattr(session.config, "_verify_all", []))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """On the xdist controller: the workers' summary lines, for pytest_terminal_summary."""
+    lines = getattr(node, "workeroutput", None) or {}
+    node.config._verify_all = getattr(node.config, "_verify_all", []) + list(lines.get("verify_all", []))
