@@ -42,11 +42,40 @@ def test_a_loop_invariant_gradient_is_computed_once(monkeypatch):
     assert len(calls) == 2  # one partial derivative per entry, not per step
 
 
+def test_a_subtree_of_an_inner_loop_is_shared_across_the_outer_loop(monkeypatch):
+    """exp(x * i) reads the inner variable i but not the outer t: computed once per i, not once
+    per (t, i); keyed by i's value in the context outside the t loop."""
+    calls = []
+    real = mp.exp
+
+    def counting(z):
+        calls.append(z)
+        return real(z)
+
+    monkeypatch.setattr(num.mp, "exp", counting)
+    value, _ = _eval("first(sum(exp(x * j) * k, j, 1, 3) > 1000, k, 0, 100)", {"x": 1})
+    assert value == 34  # (e + e^2 + e^3) k = 30.19 k > 1000 first at k = 34
+    assert len(calls) == 3
+
+
+def test_iterates_are_reused_when_only_the_step_count_changes(monkeypatch):
+    """W(k) = iterate(...) inside first(..., k): each GD step computed once, not once per k."""
+    steps = []
+    real = num._bound
+    monkeypatch.setattr(num, "_bound", lambda ctx, var, value: steps.append(var) or real(ctx, var, value))
+    value, _ = _eval("first(iterate(y / 2 + x, y, 0, k) > 39 / 10, k, 0, 50)", {"x": 2})
+    assert value == 6  # 0, 2, 3, 7/2, 15/4, 31/8, 63/16
+    assert steps.count("y") == 6 and steps.count("k") == 7
+
+
 @pytest.mark.parametrize("text, expected", [
     ("sum(sum(k, k, 1, 3), k, 1, 2)", 12),              # the inner k shadows the outer one
     ("sum(k * sum(j * x, j, 1, k), k, 1, 3)", 2 + 12 + 36),  # the inner sum uses k: not hoisted
     ("prod(x + 1, k, 1, 3) + sum(x**2, j, 1, 4)", 27 + 16),
     ("iterate(y / 2 + x, y, 0, 3)", Fraction(7, 2)),
+    ("sum(iterate(y / 2 + x, y, 0, k), k, 0, 3)", 0 + 2 + 3 + Fraction(7, 2)),
+    ("sum(iterate(y / 2 + k, y, 0, 2), k, 1, 3)", Fraction(3, 2) * (1 + 2 + 3)),  # body reads k
+    ("sum(sum(j * k + x, j, 1, 2) + sum(j**2, j, 1, 3), k, 1, 2)", 21 + 24),
 ])
 def test_hoisting_keeps_values(text, expected):
     value, _ = _eval(text, {"x": 2})

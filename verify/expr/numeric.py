@@ -455,20 +455,52 @@ def evaluate(node: N.Node, ctx: Ctx):
     inside `first(..., k, 0, 60)`) is computed once in that outer context, not at every step."""
     if type(node) in _LEAVES:
         return _evaluate(node, ctx)
-    home = ctx
+    home, key = ctx, id(node)
     if ctx.var is not None:
-        free = free_names(node)
-        while home.var is not None and home.var not in free:
-            home = home.parent
-    # a binder may run its body at another precision (mp.diff raises it): an entry hoisted to an
-    # outer context is keyed by the precision too, so each precision keeps its own values
-    key = id(node) if home is ctx else (id(node), mp.prec)
+        home, bound = _home(ctx, free_names(node))
+        # a binder may run its body at another precision (mp.diff raises it): an entry hoisted
+        # to an outer context is keyed by the precision too, so each precision keeps its own values
+        if home is not ctx:
+            key = (id(node), mp.prec, bound)
     hit = home.memo.get(key)
     if hit is None:
         hit = home.memo[key] = _defined(_evaluate(node, ctx))
         if ctx.peak is not None:
             _note_magnitude(ctx.peak, hit)
     return hit
+
+
+def _home(ctx: "Ctx", free: frozenset):
+    """(the outermost context whose bindings decide a subtree reading `free`, the values that key
+    it there): past every binder that binds none of `free`, then past a binder that does when a
+    binder farther out binds none (see _outer_home)."""
+    home = ctx
+    while home.var is not None and home.var not in free:
+        home = home.parent
+    if home.var is not None and home.parent.var is not None:  # a binder inside a binder
+        return _outer_home(home, free)
+    return home, ()
+
+
+def _outer_home(inner: "Ctx", free: frozenset):
+    """`inner` binds a name the subtree reads; when a binder farther out binds none (L(i) inside
+    sum(..., i) inside first(..., t)), the subtree's value is a function of the scalar values of
+    the read names bound in between: it is memoised in the context outside that binder, keyed by
+    those values (so L(1), L(2), ... are computed once, not once per t). (inner, ()) otherwise."""
+    best, best_bound, bound, c = inner, (), (), inner
+    while c.var is not None:
+        if c.var in free:
+            v = c.values[c.var]
+            if type(v) is not _MPF:  # a matrix value cannot key a memo
+                break
+            bound += ((c.var, v),)
+        elif bound:  # an outer binder the subtree does not read: its steps can share the value
+            best, best_bound = c.parent, bound
+        c = c.parent
+    return best, best_bound
+
+
+_MPF = type(mp.mpf(0))
 
 
 _BINDERS = frozenset(("sum", "prod", "first", "iterate", "at", "limit", "integral"))  # bind args[1] in args[0]
@@ -623,14 +655,47 @@ def _first(node, ctx):
     return mp.inf
 
 
+TRAIL_MAX = 10_000  # iterates kept for reuse per iterate(...) and context
+
+
 def _iterate(node, ctx):
     var = node.args[1].name
     x = evaluate(node.args[2], ctx)
     steps = _int_bound(node.args[3], ctx, "number of steps")
     limits.check("max_range", "iterations", steps)
-    for _ in range(steps):
+    trail = _trail(node, ctx) if steps > 0 else None
+    if trail is None:
+        for _ in range(steps):
+            x = evaluate(node.args[0], _bound(ctx, var, x))
+        return x
+    if not trail:
+        trail.append(x)
+    x = trail[min(steps, len(trail) - 1)]
+    for k in range(len(trail), steps + 1):
         x = evaluate(node.args[0], _bound(ctx, var, x))
+        if k < TRAIL_MAX:
+            trail.append(x)
     return x
+
+
+def _trail(node, ctx):
+    """The iterates x0, x1, ... of `iterate(body, x, x0, n)` computed so far, when only n changes
+    from one evaluation to the next (W(t) = iterate(..., t) inside first(..., t, 0, 200) is then
+    computed in 200 steps, not 200 * 201 / 2): kept in the outermost context whose bindings decide
+    the body and x0 (as a loop-invariant subtree is). None when nothing encloses it to share it."""
+    if ctx.var is None:
+        return None
+    free = _FREE_ITER.get(id(node))
+    if free is None or free[0] is not node:
+        names = (free_names(node.args[0]) - {node.args[1].name}) | free_names(node.args[2])
+        free = _FREE_ITER[id(node)] = (node, names)
+    home, bound = _home(ctx, free[1])
+    if home is ctx:
+        return None
+    return home.memo.setdefault(("iterates", id(node), mp.prec, bound), [])
+
+
+_FREE_ITER: dict = {}
 
 
 def _partial(node_expr, ctx, var, i, j, order=1):
