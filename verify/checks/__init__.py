@@ -14,7 +14,7 @@ from verify.errors import ExprError
 from verify.model import CheckSpec, Claim, SymbolSpec
 
 OPTION_KEYS = ("name", "n", "dims", "for", "symbols", "precision", "max_draws", "engine", "instances",
-               "rate", "confidence", "reason", "search", "undecided_ok")
+               "rate", "confidence", "over", "data_sets", "reason", "search", "undecided_ok")
 
 
 @dataclass
