@@ -8,8 +8,8 @@ the rest of the domain, and a check that is false there still passes (a Neumann-
 bound sampled at ||A|| <= 0.95 under the hypothesis ||A|| < 1). For each sampled scalar with
 constant bounds this module probes a few values between the sampler's interval and the declared
 range, completes each into an instance, and reports the first one that satisfies every
-hypothesis: a warning, since a narrower sampler can be a deliberate choice (then say why in the
-claim's notes).
+hypothesis: a warning, since a narrower sampler can be a deliberate choice (then the symbol's
+`narrow:` says why, and the lint counts it as justified).
 """
 
 from __future__ import annotations
@@ -28,7 +28,17 @@ PROBE_DPS = 30
 
 
 def sampler_gaps(claim: Claim) -> list[Problem]:
-    """Warnings for scalars whose sampler misses values that the hypotheses allow."""
+    """Warnings for scalars whose sampler misses values that the hypotheses allow (a symbol whose
+    `narrow:` says why its sampler is narrower is not warned about: see `justified_gaps`)."""
+    return [p for name, p in _gaps(claim) if not claim.symbols[name].narrow]
+
+
+def justified_gaps(claim: Claim) -> list[tuple[str, str]]:
+    """(symbol, reason) for the narrower samplers a claim justifies with `narrow:`."""
+    return [(name, claim.symbols[name].narrow) for name, _ in _gaps(claim) if claim.symbols[name].narrow]
+
+
+def _gaps(claim: Claim) -> list[tuple[str, Problem]]:
     out = []
     bounded = set().union(*(N.names(h.node) for h in claim.assume)) if claim.assume else set()
     for name, spec in sorted(claim.symbols.items()):
@@ -39,12 +49,13 @@ def sampler_gaps(claim: Claim) -> list[Problem]:
         for v in _probes(lo, hi, a, b):
             if _admissible(claim, name, v):
                 shown = f"[{_fmt(lo)}, {_fmt(hi)}]" if hi is not None else f"({_fmt(lo)}, oo)"
-                out.append(Problem(claim.file, spec.line, 1,
+                out.append((name, Problem(claim.file, spec.line, 1,
                                    f"warning: {name} is sampled in [{_fmt(a)}, {_fmt(b)}], but the hypotheses "
                                    f"also allow {name} = {_fmt(v)} (declared {shown}): no check sees that part "
                                    "of the domain",
                                    "widen the sampler to what the hypotheses allow, or state the hypothesis the "
-                                   "checks need (say why in notes: if the narrower sampler is deliberate)"))
+                                   "checks need (or say why the narrower sampler is deliberate with narrow: in the "
+                                   "symbol's declaration)")))
                 break
     return out
 

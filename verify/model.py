@@ -23,6 +23,7 @@ class SymbolSpec:
     value: Optional[N.Node] = None              # a fixed value
     latex: str = ""
     line: int = 0
+    narrow: str = ""                            # why the sampler covers less than the hypotheses allow
 
     def _args(self):
         """The sampler's parameters as written (a range counts as [lo, hi]); None if there are none."""

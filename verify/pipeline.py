@@ -160,7 +160,8 @@ def claim_record(c: Claim, run: dict, g, sound: dict[str, bool], corrects: dict[
         "duration_s": run.get("duration_s"),
         "symbols": {n: {"type": s.type, "sampler": s.describe(), "latex": s.latex,
                         "sampler_latex": s.describe_latex({k: v.latex for k, v in c.symbols.items() if v.latex}),
-                        "shape": [to_latex(x) for x in s.shape] if s.shape else None}
+                        "shape": [to_latex(x) for x in s.shape] if s.shape else None,
+                        **({"narrow": s.narrow} if s.narrow else {})}
                     for n, s in sorted(c.symbols.items())},
         "defines": defines_record(c),
         "assume": [{"name": h.name, "latex": h.latex, "expr": h.text, "checked_latex": display_latex(c, h.text)}

@@ -119,7 +119,7 @@ class ClaimBuilder:
         types = [t for t in ("real", "integer", "matrix", "vector") if t in decl]
         typ = types[0]
         spec = SymbolSpec(name, typ, latex=decl.get("latex", ""), positive=bool(decl.get("positive")),
-                          line=self._pos(path)[0])
+                          line=self._pos(path)[0], narrow=decl.get("narrow", ""))
         arg = decl[typ]
         if typ in ("real", "integer"):
             if arg == "positive":
