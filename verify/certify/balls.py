@@ -1371,7 +1371,10 @@ def _minmax(ev, xs, pick):
 
 def _binomial(ev, n, k):
     dom = ev.dom
-    n, k = dom.to_int(ev.scalar(n), "binomial n"), dom.to_int(ev.scalar(k), "binomial k")
+    try:
+        n, k = dom.to_int(ev.scalar(n), "binomial n"), dom.to_int(ev.scalar(k), "binomial k")
+    except EvalFailure:  # binomial(1/2, 2) = -1/8 is defined: not evaluated here, not an error
+        raise Unsupported("binomial of a non-integer") from None
     if n < 0 or k < 0:
         raise Unsupported("binomial with a negative argument")
     if n > limits.LIMITS["max_factorial"]:
@@ -1528,6 +1531,9 @@ _SPECIAL: dict[str, Callable] = {
     "piecewise": _piecewise,
 }
 
+#: The functions with a body here (`verify functions` prints it beside the other engines').
+SUPPORTED = frozenset(_PLAIN) | frozenset(_SPECIAL)
+
 
 # -- the relation ---------------------------------------------------------------------------------
 
@@ -1657,6 +1663,24 @@ def certify(relation: N.Node, exact: dict, prec_bits: int = 300) -> Certificate:
     finally:
         flint.ctx.prec = old
     return _combine(results, len(parts))
+
+
+def evaluate(node: N.Node, exact: Optional[dict] = None, prec_bits: int = 300):
+    """(domain, value) of an expression at one exact instance: ("exact", an fmpq, Surd or
+    fmpq_mat) where the value is rational, else ("arb", a ball or ball matrix). Raises
+    Unsupported, Undecidable or EvalFailure where a certificate would say so."""
+    if flint is None:
+        raise Unsupported("python-flint is not installed")
+    old = flint.ctx.prec
+    try:
+        flint.ctx.prec = max(2, int(prec_bits))
+        budget = _Budget(MAX_STEPS)
+        try:
+            return "exact", _Eval(_Rational(), exact or {}, budget).evaluate(node)
+        except NotRational:
+            return "arb", _Eval(_Ball(), exact or {}, budget).evaluate(node)
+    finally:
+        flint.ctx.prec = old
 
 
 def _combine(results: list, n: int) -> Certificate:

@@ -593,6 +593,9 @@ _BINDERS: dict[str, Callable] = {
     "piecewise": _b_piecewise, "ind": _b_ind,
 }
 
+#: The functions with a translation here (scalars only: z3 has no matrices).
+SUPPORTED = frozenset(_FUNCTIONS) | frozenset(_BINDERS)
+
 
 # -- the prover ---------------------------------------------------------------------------------
 
@@ -648,6 +651,24 @@ def _prove(relation, claim, symbols, hyps, rlimit, timeout_ms, domain) -> SmtRes
     if answer == z3.sat:
         return _refuted(z3, tr, prob, solver.model(), variables)
     return SmtResult("unknown", f"z3 gave up: {solver.reason_unknown()}", 0.0, None, variables)
+
+
+def closed_within(node: N.Node, lo: Fraction, hi: Fraction, rlimit: int = 5_000_000,
+                  timeout_ms: int = 5000) -> str:
+    """For a tree without symbols (a function's registry example): "exact" when it folds to a
+    Fraction in [lo, hi]; "proved" when z3 proves lo <= value <= hi from the definitions the
+    translation made (square roots) and its definedness conditions; "outside" or "unknown"
+    otherwise. Raises Unsupported for what z3 cannot express."""
+    import z3
+    tr = _Translator(z3, z3.Context(), {})
+    v, acc = tr.run(lambda: tr.num(node, {}, None))
+    if isinstance(v, Fraction):
+        return "exact" if lo <= v <= hi else "outside"
+    solver = _solver(z3, tr, rlimit, timeout_ms)
+    solver.add(*tr.axioms, *[c for _, c in acc.conds])
+    solver.add(z3.Not(z3.And(tr.lift(lo) <= v, v <= tr.lift(hi))))
+    answer = solver.check()
+    return "proved" if answer == z3.unsat else "outside" if answer == z3.sat else "unknown"
 
 
 def _check_symbols(relation: N.Node, symbols: dict) -> None:

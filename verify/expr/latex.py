@@ -27,6 +27,12 @@ _OPNAME = {"lambda_min": r"\lambda_{\min}", "lambda_max": r"\lambda_{\max}",
            "rank": r"\operatorname{rank}", "sqrt": None}
 
 
+def named_operator(fn: str) -> bool:
+    """Whether `fn` prints as an operator name chosen for it (`\\det`, `\\operatorname{tr}`),
+    not the generic `\\operatorname{fn}`."""
+    return fn in _OPNAME
+
+
 _NAMES: dict[str, str] = {}  # symbol -> LaTeX declared in the claim (set by to_latex)
 _ALIASES = {"eps": r"\epsilon", "lam": r"\lambda", "Lam": r"\Lambda"}
 
