@@ -198,6 +198,9 @@ def test_functions_no_library_claim_uses(tmp_path):
       - numeric: minentry(A) <= entry(A, 1, 1) <= maxentry(A)
       - numeric: transpose(transpose(A)) == A
       - symbolic: binomial(n, 2) == n * (n - 1) / 2
+      - numeric: cbrt(-x**3) == -x
+      - numeric: abs(cbrt(x - 2))**3 == abs(x - 2)
+      - symbolic: cbrt(x)**3 == x
     """
     rec = run_text(tmp_path, claim_text(body=body))
     assert [c["outcome"] for c in rec["checks"] if c["outcome"] not in PASSING] == [], rec["checks"]

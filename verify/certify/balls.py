@@ -277,6 +277,15 @@ class _Rational:
             return self.ipow(self.sqrt(a), int(b.p))
         raise NotRational("a fractional power")
 
+    def cbrt(self, x):
+        """The real cube root, exact when x is a rational cube."""
+        if type(x) is Surd:
+            raise NotRational("cbrt of a square root")
+        p, q = fmpz(abs(x.p)).root(3), fmpz(x.q).root(3)
+        if p ** 3 != abs(x.p) or q ** 3 != x.q:
+            raise NotRational("cbrt of a rational that is not a cube")
+        return fmpq(p if x >= 0 else -p, q)
+
     def sqrt(self, x):
         if type(x) is Surd:
             raise NotRational("sqrt of a square root")
@@ -566,6 +575,21 @@ class _Ball:
         if s == -1:
             raise EvalFailure("negative base to a non-integer power")
         raise Undecidable("a non-integer power of a base whose sign is not decided")
+
+    def cbrt(self, x):
+        """The real cube root of a ball: odd and increasing, so a ball straddling 0 maps into
+        +-cbrt(|mid| + rad)."""
+        if type(x) is fmpq:
+            try:
+                return self.q.cbrt(x)
+            except NotRational:
+                x = arb(x)
+        if x > 0:
+            return x.root(3)
+        if x < 0:
+            return -(-x).root(3)
+        r = (abs(x.mid()) + x.rad()).root(3)
+        return arb(0).union(r).union(-r)
 
     def sqrt(self, x):
         if type(x) is fmpq:
@@ -1437,6 +1461,7 @@ _PLAIN: dict[str, Callable] = {
     "floor": lambda ev, x: ev.dom.floor(ev.scalar(x)),
     "ceil": lambda ev, x: ev.dom.ceil(ev.scalar(x)),
     "sqrt": lambda ev, x: ev.entrywise(ev.dom.sqrt, x),
+    "cbrt": lambda ev, x: ev.entrywise(ev.dom.cbrt, x),
     "log": _log,
     "relu": lambda ev, x: ev.entrywise(lambda z: _relu(ev, z), x),
     "step": lambda ev, x: ev.entrywise(lambda z: _step(ev, z), x),

@@ -409,6 +409,19 @@ class _Translator:
             self.sqrts[key] = y
         return self.sqrts[key]
 
+    def cbrt(self, a: Val) -> Val:
+        """The real cube root: exact for a rational cube, else the one real y with y**3 = a."""
+        if isinstance(a, Fraction):
+            p, q = _icbrt(abs(a.numerator)), _icbrt(a.denominator)
+            if p ** 3 == abs(a.numerator) and q ** 3 == a.denominator:
+                return Fraction(p if a >= 0 else -p, q)
+        key = ("cbrt", a) if isinstance(a, Fraction) else ("cbrt", a.get_id())
+        if key not in self.sqrts:
+            y = self.z3.FreshReal("cbrt", self.ctx)
+            self.axioms.append(y * y * y == self.lift(a))
+            self.sqrts[key] = y
+        return self.sqrts[key]
+
     def floor(self, a: Val, ceil: bool) -> Val:
         if isinstance(a, Fraction):
             return Fraction(math.ceil(a) if ceil else math.floor(a))
@@ -477,6 +490,18 @@ def _is_oo(node: N.Node, sign: int) -> bool:
     return isinstance(node, N.Neg) and isinstance(node.operand, N.Const) and node.operand.name == "oo"
 
 
+def _icbrt(n: int) -> int:
+    """The integer cube root of n >= 0, rounded down (Newton's iteration from above)."""
+    if n < 2:
+        return n
+    r = 1 << -(-n.bit_length() // 3)
+    while True:
+        s = (2 * r + n // (r * r)) // 3
+        if s >= r:
+            return r
+        r = s
+
+
 def _unsupported_fn(fn: str) -> str:
     if fn in _TRANSCENDENTAL:
         return f"the function {fn} (transcendental: z3 cannot express it exactly)"
@@ -537,6 +562,7 @@ _FUNCTIONS: dict[str, Callable] = {
     "floor": lambda tr, a, node, guard: tr.floor(a[0], ceil=False),
     "ceil": lambda tr, a, node, guard: tr.floor(a[0], ceil=True),
     "sqrt": lambda tr, a, node, guard: tr.sqrt(a[0], node, guard),
+    "cbrt": lambda tr, a, node, guard: tr.cbrt(a[0]),
     "inv": lambda tr, a, node, guard: tr.divide(Fraction(1), a[0], node.args[0], guard),
     "T": lambda tr, a, node, guard: a[0], "transpose": lambda tr, a, node, guard: a[0],
     "sign": _f_sign, "relu": _f_relu, "step": _f_step,

@@ -113,6 +113,8 @@ _PLAIN = {
     "floor": (1, "floor(x)", "floor(-7/2)"),
     "ceil": (1, "ceil(x)", "ceil(7/2)"),
     "sqrt": (1, "sqrt(x)", "sqrt(2)", "sqrt(9/4)"),
+    "cbrt": (1, "cbrt(x): the real cube root, cbrt(-8) = -2 (entrywise)", "cbrt(-8)", "cbrt(2)",
+             "cbrt(-1/3)", "cbrt([[27, -1/8]])"),
     "exp": (1, "exp(x)", "exp(1/2)"),
     "log": ((1, 2), "log(x[, base])", "log(3)", "log(8, 2)"),
     "log1p": (1, "log1p(x) = log(1 + x), accurate near 0", "log1p(1/1000)"),

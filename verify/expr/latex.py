@@ -144,6 +144,8 @@ def _call(node: N.Call) -> tuple[str, int]:
         return _wrap(*a[0], _PREC["atom"]) + "^{-1}", _PREC["**"]
     if fn == "sqrt":
         return rf"\sqrt{{{a[0][0]}}}", _PREC["atom"]
+    if fn == "cbrt":
+        return rf"\sqrt[3]{{{a[0][0]}}}", _PREC["atom"]
     if fn in ("sum", "prod"):
         sym = r"\sum" if fn == "sum" else r"\prod"
         return rf"{sym}_{{{a[1][0]}={a[2][0]}}}^{{{a[3][0]}}} {_wrap(*a[0], _PREC['*'])}", _PREC["+"]

@@ -208,6 +208,7 @@ SYMBOLIC: dict[str, Callable] = {
     "floor": lambda x: sp.floor(scalar(x)),
     "ceil": lambda x: sp.ceiling(scalar(x)),
     "sqrt": lambda x: _entrywise(sp.sqrt, x),
+    "cbrt": lambda x: _entrywise(lambda z: sp.real_root(z, 3), x),
     "exp": lambda x: _entrywise(sp.exp, x),
     "log": lambda x, base=None: sp.log(scalar(x)) if base is None else sp.log(scalar(x), scalar(base)),
     "log1p": lambda x: _entrywise(lambda z: sp.log(1 + z), x),
