@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
@@ -55,13 +56,29 @@ def write_claim(tmp_path):
     return write
 
 
-def run_text(tmp_path: Path, text: str, name: str = "t") -> dict:
-    """Load and check one claim given as text; raise if the file is invalid."""
+def load_text(tmp_path: Path, text: str, name: str = "t"):
+    """Write one claim file (`tmp_path/name.yaml`) and load it; fail the test if it is invalid."""
     p = tmp_path / f"{name}.yaml"
     p.write_text(text, encoding="utf-8")
     claim, problems = load_claim(p)
     assert not problems, "\n".join(str(x) for x in problems)
-    return check_claim(claim)
+    return claim
+
+
+def run_text(tmp_path: Path, text: str, name: str = "t", seed: Optional[int] = None) -> dict:
+    """Load and check one claim given as text (check_claim's record); fail if the file is invalid."""
+    return check_claim(load_text(tmp_path, text, name), seed)
+
+
+def run_first(tmp_path: Path, text: str, name: str = "t", seed: Optional[int] = None, **settings) -> dict:
+    """The record of the claim's first check alone, run by its check kind with `Settings(seed,
+    **settings)` (seed: the claim's stable seed unless given); no necessity cases, no graph."""
+    from verify.check_claim import stable_seed
+    from verify.checks import CHECKS, Settings
+    claim = load_text(tmp_path, text, name)
+    spec = claim.checks[0]
+    seed = stable_seed(claim.id) if seed is None else seed
+    return CHECKS[spec.kind].run(spec, claim, Settings(seed=seed, **settings))
 
 
 def problems_of(tmp_path: Path, text: str, name: str = "t") -> list:

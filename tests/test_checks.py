@@ -182,6 +182,30 @@ def test_each_kind_rejects_at_least_three_variants():
     assert all(len(v[1]) >= 3 for v in CASES.values())
 
 
+def test_functions_no_library_claim_uses(tmp_path):
+    """Functions that no claim of the library calls yet, in checks of their own (the function
+    registry's meta-test requires every function to be used somewhere)."""
+    body = """\
+    symbols:
+      x: {real: [1/10, 5]}
+      n: {integer: [2, 30]}
+      A: {matrix: [2, 3]}
+    checks:
+      - numeric: atan(x) + atan(1 / x) == pi / 2
+      - numeric: tan(atan(x)) == x
+      - numeric: sinh(x) == (exp(x) - exp(-x)) / 2
+      - numeric: binomial(n, 2) == n * (n - 1) / 2
+      - numeric: minentry(A) <= entry(A, 1, 1) <= maxentry(A)
+      - numeric: transpose(transpose(A)) == A
+      - symbolic: binomial(n, 2) == n * (n - 1) / 2
+      - numeric: cbrt(-x**3) == -x
+      - numeric: abs(cbrt(x - 2))**3 == abs(x - 2)
+      - symbolic: cbrt(x)**3 == x
+    """
+    rec = run_text(tmp_path, claim_text(body=body))
+    assert [c["outcome"] for c in rec["checks"] if c["outcome"] not in PASSING] == [], rec["checks"]
+
+
 def test_cited_needs_a_reason_and_never_counts_as_checked(tmp_path):
     bad = claim_text(body="checks:\n  - cited: Du et al. 2019\n")
     assert any("reason" in p.message for p in problems_of(tmp_path, bad))

@@ -3,9 +3,8 @@ that passes only because of its sampler is found before anyone trusts it."""
 
 from pathlib import Path
 
-from conftest import claim_text
+from conftest import claim_text, load_text
 from verify.coverage import sampler_gaps
-from verify.validate import load_claim
 
 # the scalar Neumann series: the tail bound 10^-20 after 1000 terms is false at a = 999/1000,
 # which the hypothesis |a| < 1 allows and the sampler never draws
@@ -21,11 +20,7 @@ checks:
 
 
 def _claim(tmp_path: Path, body: str):
-    p = tmp_path / "t.yaml"
-    p.write_text(claim_text(body=body))
-    claim, problems = load_claim(p)
-    assert not problems, problems
-    return claim
+    return load_text(tmp_path, claim_text(body=body))
 
 
 def test_a_sampler_narrower_than_the_hypotheses_is_a_warning(tmp_path):

@@ -2,10 +2,9 @@
 
 import json
 
-from conftest import claim_text
+from conftest import claim_text, load_text
 from verify.cli import main
 from verify.mutate import mutants, mutate_claim, score
-from verify.validate import load_claim
 
 CLAIM = """
 symbols:
@@ -28,11 +27,7 @@ necessity:
 
 
 def _claim(tmp_path, text=CLAIM):
-    p = tmp_path / "t.yaml"
-    p.write_text(claim_text(body=text))
-    claim, problems = load_claim(p)
-    assert not problems, problems
-    return claim
+    return load_text(tmp_path, claim_text(body=text))
 
 
 def test_operators(tmp_path):

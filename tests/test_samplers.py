@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from conftest import claim_text, run_text
+from conftest import claim_text, run_first, run_text
 from verify.samplers import SAMPLERS
 
 # sampler -> (symbols block, property that holds, [broken properties])
@@ -58,14 +58,7 @@ def _sampled_only(tmp_path, text):
     """The check on the sampler's draws alone: no local search and no z3, which reason about the
     whole declared domain (a gaussian matrix has no bound on its norm; a real in [0, 2] need not
     be a simple fraction), not about what the sampler draws."""
-    from verify.checks import CHECKS, Settings
-    from verify.validate import load_claim
-    p = tmp_path / "t.yaml"
-    p.write_text(text)
-    claim, problems = load_claim(p)
-    assert not problems, problems
-    spec = claim.checks[0]
-    return CHECKS[spec.kind].run(spec, claim, Settings(seed=1, certify=False, search=0))
+    return run_first(tmp_path, text, seed=1, certify=False, search=0)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

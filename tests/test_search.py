@@ -3,10 +3,7 @@ leaves the claim's domain, and reports how hard it pushed."""
 
 from fractions import Fraction
 
-from conftest import claim_text
-from verify.check_claim import stable_seed
-from verify.checks import CHECKS, Settings
-from verify.validate import load_claim
+from conftest import claim_text, run_first
 
 THIN = """
 symbols:
@@ -33,12 +30,7 @@ checks:
 def _check(tmp_path, text, certify=False):
     """The first check's record; z3 and the certificates are off unless asked for, so that
     what is measured here is the sampling and the search."""
-    p = tmp_path / "t.yaml"
-    p.write_text(claim_text(body=text))
-    claim, problems = load_claim(p)
-    assert not problems, problems
-    spec = claim.checks[0]
-    return CHECKS[spec.kind].run(spec, claim, Settings(seed=stable_seed(claim.id), certify=certify))
+    return run_first(tmp_path, claim_text(body=text), certify=certify)
 
 
 def test_random_sampling_alone_misses_the_thin_window(tmp_path):

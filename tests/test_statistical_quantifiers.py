@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import claim_text, problems_of
+from conftest import claim_text, problems_of, run_text
 from verify.checks.statistical import binom_cdf, clopper_pearson_lower, data_symbols
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,13 +25,7 @@ checks:
 
 
 def _check(tmp_path, body, name="t"):
-    from verify.check_claim import check_claim
-    from verify.validate import load_claim
-    p = tmp_path / f"{name}.yaml"
-    p.write_text(claim_text(id_=name, body=body))
-    claim, problems = load_claim(p)
-    assert not problems, problems
-    return check_claim(claim, 7)["checks"][0]
+    return run_text(tmp_path, claim_text(id_=name, body=body), name, seed=7)["checks"][0]
 
 
 def test_pooled_draws_average_a_rare_bad_data_set_away(tmp_path):

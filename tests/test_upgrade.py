@@ -1,19 +1,11 @@
 """Evidence above floating point: z3 proves or refutes for all values, exact / arb certificates at the
 instances - each shown to reject a broken variant, and never to pass on no evidence."""
 
-from conftest import claim_text
-from verify.check_claim import stable_seed
-from verify.checks import CHECKS, Settings
-from verify.validate import load_claim
+from conftest import claim_text, run_first
 
 
 def run(tmp_path, body, **settings):
-    p = tmp_path / "t.yaml"
-    p.write_text(claim_text(body=body))
-    claim, problems = load_claim(p)
-    assert not problems, problems
-    spec = claim.checks[0]
-    return CHECKS[spec.kind].run(spec, claim, Settings(seed=stable_seed(claim.id), **settings))
+    return run_first(tmp_path, claim_text(body=body), **settings)
 
 
 DESCENT = """

@@ -12,13 +12,7 @@ from verify.status import as_expected, claim_status
 
 
 def _one(tmp_path, body, seed=None, expect="holds"):
-    from verify.check_claim import check_claim
-    from verify.validate import load_claim
-    p = tmp_path / "t.yaml"
-    p.write_text(claim_text(body=body, expect=expect))
-    claim, problems = load_claim(p)
-    assert not problems, problems
-    return check_claim(claim, seed)
+    return run_text(tmp_path, claim_text(body=body, expect=expect), seed=seed)
 
 
 # -- 1. a refutation stands only when it is certain -------------------------------------------

@@ -151,7 +151,10 @@ def _parser() -> argparse.ArgumentParser:
                          "records file written by an earlier run, with today's classifier, and print its score")
     mu.add_argument("--timeout", type=_seconds, default=900.0, help="seconds per claim, all its mutants (default 900)")
     mu.add_argument("--memory-mb", type=_megabytes, default=2048, help="memory per worker in MB (default 2048)")
-    sub.add_parser("functions", help="list the functions of the expression language")
+    fns = sub.add_parser("functions", help="list the functions of the expression language and the "
+                                           "engines that support each")
+    fns.add_argument("--markdown", action="store_true",
+                     help="print the table as Markdown (the one docs/claim-format.md holds)")
     sub.add_parser("samplers", help="list the samplers")
     sub.add_parser("schema", help="print the JSON Schema of claim files")
     return p
@@ -580,9 +583,8 @@ def cmd_new(args) -> int:
 
 
 def cmd_functions(args) -> int:
-    from verify.expr.functions import FUNCTIONS
-    for name in sorted(FUNCTIONS):
-        print(f"{name:12s} {FUNCTIONS[name].doc}")
+    from verify.support import markdown_table, text_table
+    print(markdown_table() if args.markdown else text_table())
     return 0
 
 

@@ -32,7 +32,7 @@ FUNCTION_SYNONYMS = {
     "inner": "dot", "vdot": "dot", "innerprod": "dot",
     "kron": "outer", "matmul": "write A @ B", "mm": "write A @ B",
     "pow": "write x**k", "power": "write x**k",
-    "cbrt": "write sign(x)*abs(x)**(1/3) for a real cube root, or x**(1/3) when x >= 0",
+    "cuberoot": "cbrt", "cube_root": "cbrt", "root3": "cbrt",
     "fabs": "abs", "absolute": "abs", "magnitude": "abs",
     "sgn": "sign", "signum": "sign",
     "heaviside": "step", "indicator": "ind",
@@ -70,7 +70,7 @@ ERROR_HINTS = (
     ("negative base to a non-integer power",
      "a non-integer power of a negative number is not a real number: if the base cannot be negative "
      "under the claim's hypotheses, add that hypothesis (e.g. a*b*c >= 0) or write abs(...)**(1/3); "
-     "for the real cube root of a signed number write sign(x)*abs(x)**(1/3)"),
+     "for the real cube root of a signed number write cbrt(x) (= sign(x)*abs(x)**(1/3))"),
     ("0 to a negative power",
      "a zero base with a negative exponent divides by zero: exclude 0 with a hypothesis or the "
      "symbol's range"),

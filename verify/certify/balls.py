@@ -277,6 +277,15 @@ class _Rational:
             return self.ipow(self.sqrt(a), int(b.p))
         raise NotRational("a fractional power")
 
+    def cbrt(self, x):
+        """The real cube root, exact when x is a rational cube."""
+        if type(x) is Surd:
+            raise NotRational("cbrt of a square root")
+        p, q = fmpz(abs(x.p)).root(3), fmpz(x.q).root(3)
+        if p ** 3 != abs(x.p) or q ** 3 != x.q:
+            raise NotRational("cbrt of a rational that is not a cube")
+        return fmpq(p if x >= 0 else -p, q)
+
     def sqrt(self, x):
         if type(x) is Surd:
             raise NotRational("sqrt of a square root")
@@ -566,6 +575,21 @@ class _Ball:
         if s == -1:
             raise EvalFailure("negative base to a non-integer power")
         raise Undecidable("a non-integer power of a base whose sign is not decided")
+
+    def cbrt(self, x):
+        """The real cube root of a ball: odd and increasing, so a ball straddling 0 maps into
+        +-cbrt(|mid| + rad)."""
+        if type(x) is fmpq:
+            try:
+                return self.q.cbrt(x)
+            except NotRational:
+                x = arb(x)
+        if x > 0:
+            return x.root(3)
+        if x < 0:
+            return -(-x).root(3)
+        r = (abs(x.mid()) + x.rad()).root(3)
+        return arb(0).union(r).union(-r)
 
     def sqrt(self, x):
         if type(x) is fmpq:
@@ -1371,7 +1395,10 @@ def _minmax(ev, xs, pick):
 
 def _binomial(ev, n, k):
     dom = ev.dom
-    n, k = dom.to_int(ev.scalar(n), "binomial n"), dom.to_int(ev.scalar(k), "binomial k")
+    try:
+        n, k = dom.to_int(ev.scalar(n), "binomial n"), dom.to_int(ev.scalar(k), "binomial k")
+    except EvalFailure:  # binomial(1/2, 2) = -1/8 is defined: not evaluated here, not an error
+        raise Unsupported("binomial of a non-integer") from None
     if n < 0 or k < 0:
         raise Unsupported("binomial with a negative argument")
     if n > limits.LIMITS["max_factorial"]:
@@ -1434,6 +1461,7 @@ _PLAIN: dict[str, Callable] = {
     "floor": lambda ev, x: ev.dom.floor(ev.scalar(x)),
     "ceil": lambda ev, x: ev.dom.ceil(ev.scalar(x)),
     "sqrt": lambda ev, x: ev.entrywise(ev.dom.sqrt, x),
+    "cbrt": lambda ev, x: ev.entrywise(ev.dom.cbrt, x),
     "log": _log,
     "relu": lambda ev, x: ev.entrywise(lambda z: _relu(ev, z), x),
     "step": lambda ev, x: ev.entrywise(lambda z: _step(ev, z), x),
@@ -1527,6 +1555,9 @@ _SPECIAL: dict[str, Callable] = {
     "sum": _sum, "prod": _prod, "first": _first, "iterate": _iterate, "at": _at,
     "piecewise": _piecewise,
 }
+
+#: The functions with a body here (`verify functions` prints it beside the other engines').
+SUPPORTED = frozenset(_PLAIN) | frozenset(_SPECIAL)
 
 
 # -- the relation ---------------------------------------------------------------------------------
@@ -1657,6 +1688,24 @@ def certify(relation: N.Node, exact: dict, prec_bits: int = 300) -> Certificate:
     finally:
         flint.ctx.prec = old
     return _combine(results, len(parts))
+
+
+def evaluate(node: N.Node, exact: Optional[dict] = None, prec_bits: int = 300):
+    """(domain, value) of an expression at one exact instance: ("exact", an fmpq, Surd or
+    fmpq_mat) where the value is rational, else ("arb", a ball or ball matrix). Raises
+    Unsupported, Undecidable or EvalFailure where a certificate would say so."""
+    if flint is None:
+        raise Unsupported("python-flint is not installed")
+    old = flint.ctx.prec
+    try:
+        flint.ctx.prec = max(2, int(prec_bits))
+        budget = _Budget(MAX_STEPS)
+        try:
+            return "exact", _Eval(_Rational(), exact or {}, budget).evaluate(node)
+        except NotRational:
+            return "arb", _Eval(_Ball(), exact or {}, budget).evaluate(node)
+    finally:
+        flint.ctx.prec = old
 
 
 def _combine(results: list, n: int) -> Certificate:

@@ -409,6 +409,19 @@ class _Translator:
             self.sqrts[key] = y
         return self.sqrts[key]
 
+    def cbrt(self, a: Val) -> Val:
+        """The real cube root: exact for a rational cube, else the one real y with y**3 = a."""
+        if isinstance(a, Fraction):
+            p, q = _icbrt(abs(a.numerator)), _icbrt(a.denominator)
+            if p ** 3 == abs(a.numerator) and q ** 3 == a.denominator:
+                return Fraction(p if a >= 0 else -p, q)
+        key = ("cbrt", a) if isinstance(a, Fraction) else ("cbrt", a.get_id())
+        if key not in self.sqrts:
+            y = self.z3.FreshReal("cbrt", self.ctx)
+            self.axioms.append(y * y * y == self.lift(a))
+            self.sqrts[key] = y
+        return self.sqrts[key]
+
     def floor(self, a: Val, ceil: bool) -> Val:
         if isinstance(a, Fraction):
             return Fraction(math.ceil(a) if ceil else math.floor(a))
@@ -477,6 +490,18 @@ def _is_oo(node: N.Node, sign: int) -> bool:
     return isinstance(node, N.Neg) and isinstance(node.operand, N.Const) and node.operand.name == "oo"
 
 
+def _icbrt(n: int) -> int:
+    """The integer cube root of n >= 0, rounded down (Newton's iteration from above)."""
+    if n < 2:
+        return n
+    r = 1 << -(-n.bit_length() // 3)
+    while True:
+        s = (2 * r + n // (r * r)) // 3
+        if s >= r:
+            return r
+        r = s
+
+
 def _unsupported_fn(fn: str) -> str:
     if fn in _TRANSCENDENTAL:
         return f"the function {fn} (transcendental: z3 cannot express it exactly)"
@@ -537,6 +562,7 @@ _FUNCTIONS: dict[str, Callable] = {
     "floor": lambda tr, a, node, guard: tr.floor(a[0], ceil=False),
     "ceil": lambda tr, a, node, guard: tr.floor(a[0], ceil=True),
     "sqrt": lambda tr, a, node, guard: tr.sqrt(a[0], node, guard),
+    "cbrt": lambda tr, a, node, guard: tr.cbrt(a[0]),
     "inv": lambda tr, a, node, guard: tr.divide(Fraction(1), a[0], node.args[0], guard),
     "T": lambda tr, a, node, guard: a[0], "transpose": lambda tr, a, node, guard: a[0],
     "sign": _f_sign, "relu": _f_relu, "step": _f_step,
@@ -593,6 +619,9 @@ _BINDERS: dict[str, Callable] = {
     "piecewise": _b_piecewise, "ind": _b_ind,
 }
 
+#: The functions with a translation here (scalars only: z3 has no matrices).
+SUPPORTED = frozenset(_FUNCTIONS) | frozenset(_BINDERS)
+
 
 # -- the prover ---------------------------------------------------------------------------------
 
@@ -648,6 +677,24 @@ def _prove(relation, claim, symbols, hyps, rlimit, timeout_ms, domain) -> SmtRes
     if answer == z3.sat:
         return _refuted(z3, tr, prob, solver.model(), variables)
     return SmtResult("unknown", f"z3 gave up: {solver.reason_unknown()}", 0.0, None, variables)
+
+
+def closed_within(node: N.Node, lo: Fraction, hi: Fraction, rlimit: int = 5_000_000,
+                  timeout_ms: int = 5000) -> str:
+    """For a tree without symbols (a function's registry example): "exact" when it folds to a
+    Fraction in [lo, hi]; "proved" when z3 proves lo <= value <= hi from the definitions the
+    translation made (square roots) and its definedness conditions; "outside" or "unknown"
+    otherwise. Raises Unsupported for what z3 cannot express."""
+    import z3
+    tr = _Translator(z3, z3.Context(), {})
+    v, acc = tr.run(lambda: tr.num(node, {}, None))
+    if isinstance(v, Fraction):
+        return "exact" if lo <= v <= hi else "outside"
+    solver = _solver(z3, tr, rlimit, timeout_ms)
+    solver.add(*tr.axioms, *[c for _, c in acc.conds])
+    solver.add(z3.Not(z3.And(tr.lift(lo) <= v, v <= tr.lift(hi))))
+    answer = solver.check()
+    return "proved" if answer == z3.unsat else "outside" if answer == z3.sat else "unknown"
 
 
 def _check_symbols(relation: N.Node, symbols: dict) -> None:

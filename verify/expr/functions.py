@@ -1,9 +1,13 @@
 """The fixed table of functions of the claim language.
 
-This module holds the signatures (name, arity, documentation); the bodies live in the two
-evaluators, `numeric.NUMERIC` (mpmath) and `symbolic.SYMBOLIC` (SymPy). Binder forms (`sum`, `prod`, `first`, `diff`, `grad`, `hessian`, `jacobian`, `limit`, `iterate`)
-take a variable name at `binds` and are evaluated by the evaluators themselves.
-Adding a function is one entry here plus a body in each evaluator; `verify functions` lists the table.
+This module holds the signatures (name, arity, documentation, examples); the bodies live in the
+engines: `numeric.NUMERIC` (mpmath), `symbolic.SYMBOLIC` (SymPy), `certify.balls` (exact and arb
+balls) and `certify.smt` (z3). Binder forms (`sum`, `prod`, `first`, `diff`, `grad`, `hessian`,
+`jacobian`, `limit`, `iterate`, ...) take a variable name at `binds` and are evaluated by the
+engines themselves. Adding a function is one entry here plus a body in each engine that can
+support it; `verify functions` prints which engine supports which (`verify.support`), and
+tests/test_function_registry.py checks every entry: a doc line, examples that every supporting
+engine evaluates to the same value, LaTeX, and a use in a test or a claim.
 """
 
 from __future__ import annotations
@@ -18,88 +22,113 @@ class Fn:
     arity: tuple[int, int]       # min, max number of arguments (max -1: any)
     doc: str
     binds: Optional[int] = None  # position of the bound variable (binder forms)
+    examples: tuple[str, ...] = ()  # closed expressions (over EXAMPLE_SYMBOLS as bound names)
 
 
 FUNCTIONS: dict[str, Fn] = {}
 
+#: The names the examples bind (`sum(k**2, k, 1, 4)`); an example has no free symbol.
+EXAMPLE_SYMBOLS = ("k", "n", "s", "v", "x")
 
-def register(name: str, arity, doc: str, binds: Optional[int] = None) -> None:
+
+def register(name: str, arity, doc: str, binds: Optional[int] = None, examples: tuple = ()) -> None:
     lo, hi = (arity, arity) if isinstance(arity, int) else arity
-    FUNCTIONS[name] = Fn(name, (lo, hi), doc, binds)
+    FUNCTIONS[name] = Fn(name, (lo, hi), doc, binds, tuple(examples))
 
 
-# Binder forms: the evaluators implement them.
-register("sum", 4, "sum(expr, k, lo, hi): sum over the integers lo..hi (inclusive)", 1)
-register("prod", 4, "prod(expr, k, lo, hi): product over lo..hi; matrix factors multiply left to right", 1)
-register("first", 4, "first(cond, t, lo, hi): the least t in lo..hi where cond holds, else oo", 1)
-register("diff", (2, 3), "diff(expr, x[, n]): n-th derivative in the scalar symbol x", 1)
-register("grad", 2, "grad(expr, X): gradient of a scalar in a scalar, vector or matrix X (same shape)", 1)
-register("hessian", 2, "hessian(expr, X): Hessian in the entries of X (row-major order)", 1)
-register("jacobian", 2, "jacobian(F, X): d vec(F) / d vec(X), entries row-major", 1)
-register("at", 3, "at(expr, x, value): expr with x set to value (after derivatives in x are taken)", 1)
-register("integral", 4, "integral(expr, s, a, b): the integral of expr over s from a to b", 1)
-register("limit", 3, "limit(expr, n, point): limit as n -> point (point may be oo)", 1)
-register("iterate", 4, "iterate(step, x, x0, T): x_T where x_0 = x0 and x_{t+1} = step(x_t)", 1)
-
-
-# Plain functions: the numeric bodies are in verify.expr.numeric.NUMERIC, the symbolic ones in
-# verify.expr.symbolic.SYMBOLIC; a test requires both for every entry.
-_PLAIN = {
-    "T": (1, "T(A): transpose (also transpose(A))"),
-    "transpose": (1, "transpose(A)"),
-    "inv": (1, "inv(A): inverse of a square matrix (1/x for a scalar)"),
-    "det": (1, "det(A): determinant"),
-    "trace": (1, "trace(A)"),
-    "tr": (1, "tr(A): trace"),
-    "opnorm": (1, "opnorm(A): spectral norm (largest singular value); |x| for a scalar"),
-    "norm": (1, "norm(x): Euclidean norm of a vector, Frobenius norm of a matrix, |x| of a scalar"),
-    "fro": (1, "fro(A): Frobenius norm"),
-    "lambda_min": (1, "lambda_min(A): smallest eigenvalue of a symmetric matrix"),
-    "lambda_max": (1, "lambda_max(A): largest eigenvalue of a symmetric matrix"),
-    "sigma_min": (1, "sigma_min(A): smallest singular value (of min(r, c))"),
-    "sigma_max": (1, "sigma_max(A): largest singular value"),
-    "rho": (1, "rho(A): spectral radius (largest |eigenvalue|)"),
-    "rank": (1, "rank(A): numerical rank (singular values above the tolerance band)"),
-    "dot": (2, "dot(u, v): inner product of vectors (or Frobenius product of matrices)"),
-    "hadamard": (2, "hadamard(A, B): entrywise product"),
-    "pinv": (1, "pinv(A): Moore-Penrose pseudo-inverse"),
-    "maxentry": (1, "maxentry(A): the largest entry"),
-    "minentry": (1, "minentry(A): the smallest entry"),
-    "outer": (2, "outer(u, v): u v^T"),
-    "diag": (1, "diag(v): diagonal matrix from a vector"),
-    "eye": (1, "eye(n): n x n identity"),
-    "zeros": (2, "zeros(r, c): zero matrix"),
-    "ones": (2, "ones(r, c): all-ones matrix"),
-    "row": (2, "row(A, i): i-th row as a column vector (1-based)"),
-    "col": (2, "col(A, j): j-th column (1-based)"),
-    "entry": (3, "entry(A, i, j): entry (1-based)"),
-    "rows": (1, "rows(A): number of rows"),
-    "cols": (1, "cols(A): number of columns"),
-    "vec": (1, "vec(A): entries as a column vector, row-major"),
-    "hstack": ((2, -1), "hstack(A, B, ...): side by side"),
-    "vstack": ((2, -1), "vstack(A, B, ...): stacked"),
-    "matrix": ((3, -1), "matrix(r, c, a11, a12, ...): a matrix from its entries, row by row ([[...]] literals)"),
-    "abs": (1, "abs(x)"),
-    "sign": (1, "sign(x)"),
-    "min": ((1, -1), "min(a, b, ...)"),
-    "max": ((1, -1), "max(a, b, ...)"),
-    "floor": (1, "floor(x)"),
-    "ceil": (1, "ceil(x)"),
-    "sqrt": (1, "sqrt(x)"),
-    "exp": (1, "exp(x)"),
-    "log": ((1, 2), "log(x[, base])"),
-    "log1p": (1, "log1p(x) = log(1 + x), accurate near 0"),
-    "sin": (1, "sin(x)"), "cos": (1, "cos(x)"), "tan": (1, "tan(x)"),
-    "asin": (1, "asin(x)"), "acos": (1, "acos(x)"), "atan": (1, "atan(x)"),
-    "sinh": (1, "sinh(x)"), "cosh": (1, "cosh(x)"), "tanh": (1, "tanh(x)"),
-    "sech": (1, "sech(x)"),
-    "sigmoid": (1, "sigmoid(x) = 1 / (1 + exp(-x))"),
-    "relu": (1, "relu(x) = max(0, x), entrywise on matrices"),
-    "step": (1, "step(x): 1 if x >= 0 else 0 (the relu'(0) = 1 convention), entrywise"),
-    "ind": (1, "ind(cond): 1 if cond holds else 0"),
-    "piecewise": ((3, -1), "piecewise(c1, v1, c2, v2, ..., otherwise)"),
-    "binomial": (2, "binomial(n, k)"),
-    "factorial": (1, "factorial(n) (n capped)"),
+# Binder forms: the engines implement them.
+_BINDERS = {
+    "sum": (4, "sum(expr, k, lo, hi): sum over the integers lo..hi (inclusive)", "sum(k**2, k, 1, 4)"),
+    "prod": (4, "prod(expr, k, lo, hi): product over lo..hi; matrix factors multiply left to right",
+             "prod(k, k, 1, 5)"),
+    "first": (4, "first(cond, t, lo, hi): the least t in lo..hi where cond holds, else oo",
+              "first(k**2 > 10, k, 0, 10)"),
+    "diff": ((2, 3), "diff(expr, x[, n]): n-th derivative in the scalar symbol x",
+             "at(diff(x**3, x), x, 2)", "at(diff(x**3, x, 2), x, 2)"),
+    "grad": (2, "grad(expr, X): gradient of a scalar in a scalar, vector or matrix X (same shape)",
+             "at(grad(dot(v, v) + entry(v, 1, 1), v), v, [[1], [2]])"),
+    "hessian": (2, "hessian(expr, X): Hessian in the entries of X (row-major order)",
+                "at(hessian(entry(v, 1, 1)**2 * entry(v, 2, 1), v), v, [[1], [2]])"),
+    "jacobian": (2, "jacobian(F, X): d vec(F) / d vec(X), entries row-major",
+                 "at(jacobian(v * entry(v, 1, 1), v), v, [[1], [2]])"),
+    "at": (3, "at(expr, x, value): expr with x set to value (after derivatives in x are taken)",
+           "at(x**2 + 1, x, 3)"),
+    "integral": (4, "integral(expr, s, a, b): the integral of expr over s from a to b",
+                 "integral(s**2, s, 0, 3)"),
+    "limit": (3, "limit(expr, n, point): limit as n -> point (point may be oo)",
+              "limit(n / (n + 1), n, oo)"),
+    "iterate": (4, "iterate(step, x, x0, T): x_T where x_0 = x0 and x_{t+1} = step(x_t)",
+                "iterate(x / 2 + 1, x, 0, 3)"),
 }
-for _name, (_arity, _doc) in _PLAIN.items():
-    register(_name, _arity, _doc)
+for _name, (_arity, _doc, *_examples) in _BINDERS.items():
+    register(_name, _arity, _doc, 1, _examples)
+
+
+# Plain functions: name -> (arity, doc line, example, ...). Examples with a matrix come with a
+# scalar one where the function takes scalars too (z3 has no matrices).
+_PLAIN = {
+    "T": (1, "T(A): transpose (also transpose(A))", "T([[1, 2], [3, 4]])", "T(3)"),
+    "transpose": (1, "transpose(A)", "transpose([[1, 2, 3]])", "transpose(3)"),
+    "inv": (1, "inv(A): inverse of a square matrix (1/x for a scalar)", "inv([[2, 1], [1, 1]])", "inv(4)"),
+    "det": (1, "det(A): determinant", "det([[2, 1], [1, 3]])"),
+    "trace": (1, "trace(A)", "trace([[2, 1], [1, 3]])", "trace([[1, 2, 3], [4, 5, 6]])"),
+    "tr": (1, "tr(A): trace", "tr([[2, 1], [1, 3]])"),
+    "opnorm": (1, "opnorm(A): spectral norm (largest singular value); |x| for a scalar",
+               "opnorm([[1, 2], [3, 4]])", "opnorm(-2)"),
+    "norm": (1, "norm(x): Euclidean norm of a vector, Frobenius norm of a matrix, |x| of a scalar",
+             "norm([[1], [2]])", "norm(-2)"),
+    "fro": (1, "fro(A): Frobenius norm", "fro([[1, 2], [2, 4]])", "fro(-3)"),
+    "lambda_min": (1, "lambda_min(A): smallest eigenvalue of a symmetric matrix", "lambda_min([[2, 1], [1, 3]])"),
+    "lambda_max": (1, "lambda_max(A): largest eigenvalue of a symmetric matrix", "lambda_max([[2, 1], [1, 3]])"),
+    "sigma_min": (1, "sigma_min(A): smallest singular value (of min(r, c))", "sigma_min([[1, 2], [3, 4]])",
+                  "sigma_min([[1, 2, 3], [4, 5, 6]])"),
+    "sigma_max": (1, "sigma_max(A): largest singular value", "sigma_max([[1, 2], [3, 4]])"),
+    "rho": (1, "rho(A): spectral radius (largest |eigenvalue|)", "rho([[0, 1], [-2, -3]])"),
+    "rank": (1, "rank(A): numerical rank (singular values above the tolerance band)", "rank([[1, 2], [2, 4]])"),
+    "dot": (2, "dot(u, v): inner product of vectors (or Frobenius product of matrices)",
+            "dot([[1], [2]], [[3], [4]])"),
+    "hadamard": (2, "hadamard(A, B): entrywise product", "hadamard([[1, 2], [3, 4]], [[5, 6], [7, 8]])"),
+    "pinv": (1, "pinv(A): Moore-Penrose pseudo-inverse", "pinv([[1, 2], [2, 4]])"),
+    "maxentry": (1, "maxentry(A): the largest entry", "maxentry([[1, 5], [3, -2]])"),
+    "minentry": (1, "minentry(A): the smallest entry", "minentry([[1, 5], [3, -2]])"),
+    "outer": (2, "outer(u, v): u v^T", "outer([[1], [2]], [[3], [4]])"),
+    "diag": (1, "diag(v): diagonal matrix from a vector", "diag([[1], [2]])"),
+    "eye": (1, "eye(n): n x n identity", "eye(2)"),
+    "zeros": (2, "zeros(r, c): zero matrix", "zeros(2, 3)"),
+    "ones": (2, "ones(r, c): all-ones matrix", "ones(2, 1)"),
+    "row": (2, "row(A, i): i-th row as a column vector (1-based)", "row([[1, 2], [3, 4]], 2)"),
+    "col": (2, "col(A, j): j-th column (1-based)", "col([[1, 2], [3, 4]], 1)"),
+    "entry": (3, "entry(A, i, j): entry (1-based)", "entry([[1, 2], [3, 4]], 2, 1)"),
+    "rows": (1, "rows(A): number of rows", "rows([[1, 2, 3], [4, 5, 6]])"),
+    "cols": (1, "cols(A): number of columns", "cols([[1, 2, 3], [4, 5, 6]])"),
+    "vec": (1, "vec(A): entries as a column vector, row-major", "vec([[1, 2], [3, 4]])"),
+    "hstack": ((2, -1), "hstack(A, B, ...): side by side", "hstack([[1], [2]], [[3], [4]])"),
+    "vstack": ((2, -1), "vstack(A, B, ...): stacked", "vstack([[1, 2]], [[3, 4]])"),
+    "matrix": ((3, -1), "matrix(r, c, a11, a12, ...): a matrix from its entries, row by row ([[...]] literals)",
+               "matrix(2, 2, 1, 2, 3, 4)"),
+    "abs": (1, "abs(x)", "abs(-3/2)", "abs([[-1, 2]])"),
+    "sign": (1, "sign(x)", "sign(-2)", "sign(0)"),
+    "min": ((1, -1), "min(a, b, ...)", "min(3, -1, 2)"),
+    "max": ((1, -1), "max(a, b, ...)", "max(3, -1, 2)"),
+    "floor": (1, "floor(x)", "floor(-7/2)"),
+    "ceil": (1, "ceil(x)", "ceil(7/2)"),
+    "sqrt": (1, "sqrt(x)", "sqrt(2)", "sqrt(9/4)"),
+    "cbrt": (1, "cbrt(x): the real cube root, cbrt(-8) = -2 (entrywise)", "cbrt(-8)", "cbrt(2)",
+             "cbrt(-1/3)", "cbrt([[27, -1/8]])"),
+    "exp": (1, "exp(x)", "exp(1/2)"),
+    "log": ((1, 2), "log(x[, base])", "log(3)", "log(8, 2)"),
+    "log1p": (1, "log1p(x) = log(1 + x), accurate near 0", "log1p(1/1000)"),
+    "sin": (1, "sin(x)", "sin(1/2)"), "cos": (1, "cos(x)", "cos(1/2)"), "tan": (1, "tan(x)", "tan(1/2)"),
+    "asin": (1, "asin(x)", "asin(1/2)"), "acos": (1, "acos(x)", "acos(1/3)"), "atan": (1, "atan(x)", "atan(2)"),
+    "sinh": (1, "sinh(x)", "sinh(1/2)"), "cosh": (1, "cosh(x)", "cosh(1/2)"), "tanh": (1, "tanh(x)", "tanh(1/2)"),
+    "sech": (1, "sech(x)", "sech(1/2)"),
+    "sigmoid": (1, "sigmoid(x) = 1 / (1 + exp(-x))", "sigmoid(1/2)"),
+    "relu": (1, "relu(x) = max(0, x), entrywise on matrices", "relu(3/2)", "relu(-2)", "relu([[-1, 2]])"),
+    "step": (1, "step(x): 1 if x >= 0 else 0 (the relu'(0) = 1 convention), entrywise", "step(-1/2)", "step(2)"),
+    "ind": (1, "ind(cond): 1 if cond holds else 0", "ind(2 > 1)", "ind(2 < 1)"),
+    "piecewise": ((3, -1), "piecewise(c1, v1, c2, v2, ..., otherwise)", "piecewise(2 < 1, 5, 3 < 4, 7, 9)"),
+    "binomial": (2, "binomial(n, k)", "binomial(6, 2)"),
+    "factorial": (1, "factorial(n) (n capped)", "factorial(5)"),
+}
+for _name, (_arity, _doc, *_examples) in _PLAIN.items():
+    register(_name, _arity, _doc, examples=_examples)

@@ -27,6 +27,12 @@ _OPNAME = {"lambda_min": r"\lambda_{\min}", "lambda_max": r"\lambda_{\max}",
            "rank": r"\operatorname{rank}", "sqrt": None}
 
 
+def named_operator(fn: str) -> bool:
+    """Whether `fn` prints as an operator name chosen for it (`\\det`, `\\operatorname{tr}`),
+    not the generic `\\operatorname{fn}`."""
+    return fn in _OPNAME
+
+
 _NAMES: dict[str, str] = {}  # symbol -> LaTeX declared in the claim (set by to_latex)
 _ALIASES = {"eps": r"\epsilon", "lam": r"\lambda", "Lam": r"\Lambda"}
 
@@ -138,6 +144,8 @@ def _call(node: N.Call) -> tuple[str, int]:
         return _wrap(*a[0], _PREC["atom"]) + "^{-1}", _PREC["**"]
     if fn == "sqrt":
         return rf"\sqrt{{{a[0][0]}}}", _PREC["atom"]
+    if fn == "cbrt":
+        return rf"\sqrt[3]{{{a[0][0]}}}", _PREC["atom"]
     if fn in ("sum", "prod"):
         sym = r"\sum" if fn == "sum" else r"\prod"
         return rf"{sym}_{{{a[1][0]}={a[2][0]}}}^{{{a[3][0]}}} {_wrap(*a[0], _PREC['*'])}", _PREC["+"]

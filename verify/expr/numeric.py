@@ -383,6 +383,7 @@ NUMERIC: dict[str, Callable] = {
     "floor": lambda ctx, x: mp.floor(scalar(x)),
     "ceil": lambda ctx, x: mp.ceil(scalar(x)),
     "sqrt": lambda ctx, x: _entrywise(_sqrt, x),
+    "cbrt": lambda ctx, x: _entrywise(lambda z: mp.sign(z) * mp.cbrt(abs(z)), x),
     "exp": lambda ctx, x: _entrywise(mp.exp, x),
     "log": lambda ctx, x, base=None: _log(scalar(x)) / (_log(scalar(base)) if base is not None else 1),
     "log1p": lambda ctx, x: _entrywise(mp.log1p, x),

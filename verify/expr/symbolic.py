@@ -118,6 +118,24 @@ def _entry_at(A, i: int, j: int):
     return A[i - 1, j - 1]
 
 
+def _index(v, n: int, what: str) -> int:
+    """A 1-based index as a 0-based one; outside 1..n is an error (SymPy would wrap 0 around)."""
+    i = _int(v, f"a {what} index")
+    if not 1 <= i <= n:
+        raise EvalError(f"{what} index {i} is outside 1..{n}")
+    return i - 1
+
+
+def _trace(A):
+    """The sum of the diagonal entries A[i, i], i < min(rows, cols), as the other engines take it."""
+    return sp.Add(*[A[i, i] for i in range(min(A.shape))])
+
+
+def _svals(A):
+    """The min(rows, cols) singular values (SymPy's own list of a wide matrix adds zeros)."""
+    return (A if A.rows >= A.cols else A.T).singular_values()
+
+
 def _dot(u, v):
     u, v = _as_mat(u), _as_mat(v)
     if u.shape != v.shape:
@@ -153,14 +171,14 @@ SYMBOLIC: dict[str, Callable] = {
     "transpose": lambda A: A.T if is_mat(A) else A,
     "inv": lambda A: A.inv() if is_mat(A) else 1 / A,
     "det": lambda A: _as_mat(A).det(),
-    "trace": lambda A: _as_mat(A).trace(),
-    "tr": lambda A: _as_mat(A).trace(),
+    "trace": lambda A: _trace(_as_mat(A)),
+    "tr": lambda A: _trace(_as_mat(A)),
     "opnorm": lambda A: _as_mat(A).norm(2) if is_mat(A) else sp.Abs(A),
     "norm": lambda A: sp.sqrt(sp.Add(*[x**2 for x in A])) if is_mat(A) else sp.Abs(A),
     "fro": lambda A: sp.sqrt(sp.Add(*[x**2 for x in _as_mat(A)])),
     "lambda_min": lambda A: sp.Min(*_eigs(A)),
     "lambda_max": lambda A: sp.Max(*_eigs(A)),
-    "sigma_min": lambda A: sp.Min(*_as_mat(A).singular_values()),
+    "sigma_min": lambda A: sp.Min(*_svals(_as_mat(A))),
     "sigma_max": lambda A: sp.Max(*_as_mat(A).singular_values()),
     "rho": lambda A: sp.Max(*[sp.Abs(e) for e in _eigs(A)]),
     "rank": lambda A: sp.Integer(_as_mat(A).rank()),
@@ -174,8 +192,8 @@ SYMBOLIC: dict[str, Callable] = {
     "eye": lambda n: sp.eye(_size(n)).as_immutable(),
     "zeros": lambda r, c: sp.zeros(_size(r), _size(c)).as_immutable(),
     "ones": lambda r, c: sp.ones(_size(r), _size(c)).as_immutable(),
-    "row": lambda A, i: _as_mat(A)[_int(i, "row") - 1, :].T,
-    "col": lambda A, j: _as_mat(A)[:, _int(j, "column") - 1],
+    "row": lambda A, i: _as_mat(A)[_index(i, _as_mat(A).rows, "row"), :].T,
+    "col": lambda A, j: _as_mat(A)[:, _index(j, _as_mat(A).cols, "column")],
     "entry": lambda A, i, j: _entry_at(_as_mat(A), _int(i, "row"), _int(j, "column")),
     "rows": lambda A: sp.Integer(_as_mat(A).rows),
     "cols": lambda A: sp.Integer(_as_mat(A).cols),
@@ -190,6 +208,7 @@ SYMBOLIC: dict[str, Callable] = {
     "floor": lambda x: sp.floor(scalar(x)),
     "ceil": lambda x: sp.ceiling(scalar(x)),
     "sqrt": lambda x: _entrywise(sp.sqrt, x),
+    "cbrt": lambda x: _entrywise(lambda z: sp.real_root(z, 3), x),
     "exp": lambda x: _entrywise(sp.exp, x),
     "log": lambda x, base=None: sp.log(scalar(x)) if base is None else sp.log(scalar(x), scalar(base)),
     "log1p": lambda x: _entrywise(lambda z: sp.log(1 + z), x),
