@@ -16,10 +16,9 @@ import traceback
 import zlib
 from typing import Optional
 
-from verify.checks import CHECKS, Settings, counterexample
-from verify.checks.calc import chain_relation
+from verify.checks.records import counterexample
+from verify.checks.registry import CHECKS, Settings
 from verify.errors import EvalError, LimitExceeded
-from verify.expr import nodes as N
 from verify.instances import draw, failed_hypotheses
 from verify.model import Claim, NecessityCase
 from verify.status import as_expected, claim_status, strongest
@@ -56,16 +55,10 @@ def stable_seed(claim_id: str) -> int:
 
 
 def conclusions(claim: Claim) -> list:
-    """The relations a necessity case must break: numeric checks and calc chains' endpoints."""
-    out = []
-    for spec in claim.checks:
-        if spec.kind in ("numeric", "exact"):
-            out.append(spec.nodes)
-        elif spec.kind == "calc":
-            rel = chain_relation([s["rel"] for s in spec.nodes["steps"]])
-            if rel != "mixed":
-                out.append(N.Compare((rel,), (spec.nodes["first"], spec.nodes["steps"][-1]["node"])))
-    return out
+    """The relations a necessity case must break: each check kind's `conclusion` (numeric and
+    exact checks, calc chains' endpoints)."""
+    rels = [(CHECKS[spec.kind].conclusion or (lambda _: None))(spec) for spec in claim.checks]
+    return [r for r in rels if r is not None]
 
 
 def run_necessity(claim: Claim, case: NecessityCase, settings: Settings, index: int) -> dict:
