@@ -22,6 +22,12 @@ def result(spec: CheckSpec, outcome: str, rung: str, message: str, **extra) -> d
     return rec
 
 
+def unfinished(spec: CheckSpec, outcome: str, message: str, **extra) -> dict:
+    """The CHECK record of a check stopped by its CPU budget ("timeout") or crashed ("error")."""
+    return {"kind": spec.kind, "name": spec.name, "expr": str(spec.text), "outcome": outcome, "rung": outcome,
+            "line": spec.line, "evidence": {}, "counterexample": None, "message": message, **extra}
+
+
 def _text(t) -> Any:
     if isinstance(t, (str, int, Fraction)):
         return str(t)
