@@ -24,7 +24,8 @@ def prepare(entry: dict, claim: Claim, ctx) -> CheckSpec:
                      {"reason": entry["reason"]}, ctx.line)
 
 
-@check_kind("cited", example="cited: Du et al. 2019, Theorem 3.1", options=("name", "reason"))
+@check_kind("cited", example="cited: Du et al. 2019, Theorem 3.1\n  reason: asymptotic in the width",
+            options=("name", "reason"))
 def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
     return result(spec, "cited", "cited", f"cited, not verified: {spec.options['reason']}",
                   evidence={"reference": str(spec.text)})
