@@ -76,11 +76,7 @@ def relation(spec: CheckSpec) -> N.Node:
 def common_options(entry: dict, claim: Claim, parse_symbol: Callable) -> dict:
     """Options shared by all kinds, validated: n, dims, for, symbols, precision, max_draws."""
     opts: dict[str, Any] = {}
-    if "n" in entry:
-        n = entry["n"]
-        if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= 100_000:
-            raise ExprError("n must be an integer from 1 to 100000")
-        opts["n"] = n
+    _integer(entry, "n", 1, 100_000, opts)
     for key in ("dims", "for"):
         if key in entry:
             val = entry[key]
@@ -112,22 +108,23 @@ def common_options(entry: dict, claim: Claim, parse_symbol: Callable) -> dict:
         if not (isinstance(p, list) and len(p) >= 2 and all(isinstance(x, int) and 15 <= x <= 2000 for x in p)):
             raise ExprError("precision must be a list of at least two digit counts, each 15..2000")
         opts["precision"] = tuple(p)
-    if "search" in entry:
-        b = entry["search"]
-        if not isinstance(b, int) or isinstance(b, bool) or not 0 <= b <= 100_000:
-            raise ExprError("search must be an integer from 0 to 100000 (0: no local search)")
-        opts["search"] = b
+    _integer(entry, "search", 0, 100_000, opts, " (0: no local search)")
     if "undecided_ok" in entry:
         why = entry["undecided_ok"]
         if not isinstance(why, str) or len(why.strip()) < 10:
             raise ExprError("undecided_ok must say, in words, why an undecided outcome is acceptable here")
         opts["undecided_ok"] = why.strip()
-    if "max_draws" in entry:
-        m = entry["max_draws"]
-        if not isinstance(m, int) or not 1 <= m <= 1_000_000:
-            raise ExprError("max_draws must be an integer from 1 to 1000000")
-        opts["max_draws"] = m
+    _integer(entry, "max_draws", 1, 1_000_000, opts)
     return opts
+
+
+def _integer(entry: dict, key: str, lo: int, hi: int, opts: dict, note: str = "") -> None:
+    """Copy the integer option `key` into `opts`, if given and in [lo, hi]."""
+    if key in entry:
+        v = entry[key]
+        if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
+            raise ExprError(f"{key} must be an integer from {lo} to {hi}{note}")
+        opts[key] = v
 
 
 def symbols_for(claim: Claim, spec: CheckSpec) -> dict[str, SymbolSpec]:
