@@ -16,10 +16,9 @@ import traceback
 import zlib
 from typing import Optional
 
-from verify.checks import CHECKS, Settings, counterexample
-from verify.checks.calc import chain_relation
+from verify.checks.records import counterexample, unfinished
+from verify.checks.registry import CHECKS, Settings
 from verify.errors import EvalError, LimitExceeded
-from verify.expr import nodes as N
 from verify.instances import draw, failed_hypotheses
 from verify.model import Claim, NecessityCase
 from verify.status import as_expected, claim_status, strongest
@@ -56,16 +55,10 @@ def stable_seed(claim_id: str) -> int:
 
 
 def conclusions(claim: Claim) -> list:
-    """The relations a necessity case must break: numeric checks and calc chains' endpoints."""
-    out = []
-    for spec in claim.checks:
-        if spec.kind in ("numeric", "exact"):
-            out.append(spec.nodes)
-        elif spec.kind == "calc":
-            rel = chain_relation([s["rel"] for s in spec.nodes["steps"]])
-            if rel != "mixed":
-                out.append(N.Compare((rel,), (spec.nodes["first"], spec.nodes["steps"][-1]["node"])))
-    return out
+    """The relations a necessity case must break: each check kind's `conclusion` (numeric and
+    exact checks, calc chains' endpoints)."""
+    rels = [(CHECKS[spec.kind].conclusion or (lambda _: None))(spec) for spec in claim.checks]
+    return [r for r in rels if r is not None]
 
 
 def run_necessity(claim: Claim, case: NecessityCase, settings: Settings, index: int) -> dict:
@@ -152,21 +145,14 @@ def check_claim(claim: Claim, seed: Optional[int] = None, precisions=(50, 80),
             with cpu_budget(cpu_s):
                 checks.append(CHECKS[spec.kind].run(spec, claim, settings))
         except CheckTimeout:
-            checks.append({"kind": spec.kind, "name": spec.name, "expr": str(spec.text), "outcome": "timeout",
-                           "rung": "timeout", "line": spec.line, "evidence": {}, "counterexample": None,
-                           "message": f"stopped by the safety net: more than {cpu_s:g} s of CPU time "
-                                      "(raise it with --timeout if you mean it)"})
+            checks.append(unfinished(spec, "timeout", f"stopped by the safety net: more than {cpu_s:g} s of CPU "
+                                     "time (raise it with --timeout if you mean it)"))
         except MemoryError:
-            checks.append({"kind": spec.kind, "name": spec.name, "expr": str(spec.text), "outcome": "error",
-                           "rung": "error", "line": spec.line, "evidence": {}, "counterexample": None,
-                           "message": "out of memory: the check needed more than the worker's memory limit "
-                                      "(raise it with --memory-mb if you mean it)"})
+            checks.append(unfinished(spec, "error", "out of memory: the check needed more than the worker's "
+                                     "memory limit (raise it with --memory-mb if you mean it)"))
         except Exception as exc:  # a crashing check is that check's error, not the run's
-            checks.append({"kind": spec.kind, "name": spec.name, "expr": str(spec.text),
-                           "outcome": "error", "rung": "error", "line": spec.line,
-                           "message": f"the check crashed: {type(exc).__name__}: {exc}",
-                           "evidence": {}, "counterexample": None,
-                           "trace": traceback.format_exc(limit=4)})
+            checks.append(unfinished(spec, "error", f"the check crashed: {type(exc).__name__}: {exc}",
+                                     trace=traceback.format_exc(limit=4)))
     necessity = []
     for i, case in enumerate(claim.necessity):
         try:

@@ -22,6 +22,7 @@ from verify.errors import EvalError, LimitExceeded, Problem, Undecided
 from verify.expr import nodes as N
 from verify.instances import draw, failed_hypotheses
 from verify.model import Claim, SymbolSpec
+from verify.samplers.registry import facts
 
 DRAWS_PER_PROBE = 8
 PROBE_DPS = 30
@@ -64,7 +65,7 @@ def _bounds(spec: SymbolSpec) -> Optional[tuple]:
     """((declared lo, hi), (sampler a, b)) for a real scalar whose sampler is narrower."""
     if spec.type != "real" or spec.shape is not None or spec.value is not None:
         return None
-    if spec.sampler not in ("uniform", "fractions", "loguniform") or not isinstance(spec.sampler_args, list):
+    if not facts(spec.sampler).bounded or not isinstance(spec.sampler_args, list):
         return None
     ab = [_const(x) for x in spec.sampler_args[:2]]
     if len(ab) != 2 or None in ab:

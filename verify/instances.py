@@ -15,7 +15,7 @@ from verify.errors import EvalError, HypothesisError, Undecided
 from verify.expr import nodes as N
 from verify.expr import numeric as num
 from verify.model import Claim, Hypothesis, SymbolSpec
-from verify.samplers import SAMPLERS
+from verify.samplers.registry import SAMPLERS, facts
 
 Exact = Any  # Fraction | int | list[list[Fraction]]
 SETUP_DPS = 60
@@ -239,16 +239,13 @@ def draw(claim: Claim, rng: random.Random, i: int, overrides: Optional[dict[str,
     return exact
 
 
-BOUNDED_SAMPLERS = ("uniform", "fractions", "loguniform", "integer")
-
-
 def outside_domain(symbols: dict[str, SymbolSpec], exact: dict[str, Exact]) -> list[str]:
     """Sampled scalars whose value lies outside their sampler's [lo, hi] (evaluated on the
     instance): a shrunk or searched instance must stay in the domain the claim is stated on."""
     bad = []
     for name, spec in symbols.items():
         v = exact.get(name)
-        if spec.value is not None or spec.sampler not in BOUNDED_SAMPLERS or isinstance(v, list) or v is None:
+        if spec.value is not None or not facts(spec.sampler).bounded or isinstance(v, list) or v is None:
             continue
         args = spec.sampler_args if spec.sampler_args is not None else (list(spec.range) if spec.range else None)
         try:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Iterator, Optional
 
-from verify.checks import CHECKS, Settings
+from verify.checks.registry import CHECKS, Settings
 from verify.expr import nodes as N
 from verify.expr.latex import to_latex
 from verify.model import CheckSpec, Claim
@@ -31,7 +31,6 @@ from verify.model import CheckSpec, Claim
 FLIP = {"<=": ">", "<": ">=", ">=": "<", ">": "<="}
 HOLDING_OUTCOMES = {"proved", "certified", "supported", "statistical"}
 MAX_CONSTANTS = 6       # constant mutants per relation (the first distinct ones in reading order)
-MUTATED_KINDS = ("numeric", "exact", "symbolic", "calc", "statistical")
 
 
 @dataclass
@@ -133,7 +132,7 @@ def _num(v: Fraction) -> str:
 
 def check_mutants(claim: Claim) -> Iterator[Mutant]:
     for spec in claim.checks:
-        if spec.kind not in MUTATED_KINDS:
+        if not CHECKS[spec.kind].mutated:
             continue
         if spec.kind == "calc":
             yield from _calc_mutants(claim, spec)
@@ -192,7 +191,7 @@ def _run_dropped(claim: Claim, drop: str, settings: Settings) -> dict:
     from verify.check_claim import run_necessity
     weaker = dataclasses.replace(claim, assume=[h for h in claim.assume if h.name != drop])
     for spec in weaker.checks:
-        if spec.kind not in MUTATED_KINDS:
+        if not CHECKS[spec.kind].mutated:
             continue
         try:
             res = CHECKS[spec.kind].run(spec, weaker, settings)

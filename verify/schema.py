@@ -28,7 +28,7 @@ _TYPE_WORDS = {"object": "a mapping", "array": "a list", "string": "a string",
 @lru_cache(maxsize=None)
 def claim_schema() -> dict:
     """The claim file JSON Schema (draft 2020-12): the base file plus each check kind's fragment."""
-    from verify.checks import CHECKS
+    from verify.checks.registry import CHECKS
     ref = resources.files("verify").joinpath("schemas", "claim.schema.json")
     schema = json.loads(ref.read_text(encoding="utf-8"))
     check = schema["$defs"]["check"]

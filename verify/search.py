@@ -31,8 +31,8 @@ from verify.instances import (Exact, _eval_args, draw_symbol, failed_hypotheses,
                               symbol_deps)
 from verify.expr import nodes as N
 from verify.model import SymbolSpec
+from verify.samplers.registry import facts
 
-CONTINUOUS = ("uniform", "fractions", "gaussian", "loguniform")
 BISECTION_STEPS = 8
 PROBES_PER_EVALUATION = 3   # hypothesis tests (boundary bisection) count against the budget too
 # an instance the engines cannot evaluate is not a candidate (a kink of step(), a division by 0, ...)
@@ -167,7 +167,7 @@ class LocalSearch:
         """A near miss: minimise the slack along each continuous scalar symbol in turn by golden
         section over its admissible range (from the best point), a few passes, on a budget of
         its own (a deterministic count of evaluations)."""
-        names = [n for n in self.free if self.symbols[n].sampler in CONTINUOUS
+        names = [n for n in self.free if facts(self.symbols[n].sampler).continuous
                  and self.symbols[n].type != "integer" and not isinstance(self.out.best[n], list)]
         start = self.out.evaluations
         cap = start + NEAR_MISS_FACTOR * budget
@@ -212,7 +212,7 @@ class LocalSearch:
     def _boundary(self, inst: dict, budget: int) -> None:
         """Scale each continuous symbol out (then in) to the edge of the admissible region:
         every symbol outwards first, since the largest admissible value is the usual edge case."""
-        names = [n for n in self.free if self.symbols[n].sampler in CONTINUOUS
+        names = [n for n in self.free if facts(self.symbols[n].sampler).continuous
                  and self.symbols[n].type != "integer" and not _is_zero(inst[n])]
         names.sort(key=lambda n: n in self.constrained)  # free of hypotheses first: no bisection needed
         for outward in (True, False):
@@ -303,7 +303,7 @@ class LocalSearch:
 
     def _follow(self, old: dict, new: dict, name: str, budget: int) -> None:
         """After a good move of a continuous symbol, keep going the same way while it helps."""
-        if self.symbols[name].sampler not in CONTINUOUS or self.symbols[name].type == "integer":
+        if not facts(self.symbols[name].sampler).continuous or self.symbols[name].type == "integer":
             return
         lo_hi = self._range(new, name)
         step, grow, misses = _sub(new[name], old[name]), True, 0
@@ -325,7 +325,7 @@ class LocalSearch:
             if lo_hi and not lo_hi[0] <= new <= lo_hi[1]:
                 return None
             return self._with(inst, name, new)
-        if spec.sampler in CONTINUOUS:
+        if facts(spec.sampler).continuous:
             lo_hi = self._range(inst, name)
             scale = (lo_hi[1] - lo_hi[0]) if lo_hi else max(Fraction(1), _size(v))
             return self._with(inst, name, _clip(self._nudge(v, step * scale), lo_hi))

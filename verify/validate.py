@@ -10,7 +10,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Optional
 
-from verify.checks import CHECKS, OPTION_KEYS
+from verify.checks.registry import CHECKS, option_keys
 from verify.errors import ClaimFileError, EvalError, ExprError, LimitExceeded, Problem, did_you_mean
 from verify.expr import nodes as N
 from verify.expr.parser import check_name, parse, parse_definitions
@@ -176,12 +176,12 @@ class ClaimBuilder:
     def check(self, claim: Claim, i: int, entry: dict) -> CheckSpec:
         kinds = [k for k in entry if k in CHECKS]
         if len(kinds) != 1:
-            unknown = [k for k in entry if k not in OPTION_KEYS]
+            unknown = [k for k in entry if k not in option_keys()]
             hint = did_you_mean(unknown[0], CHECKS) if unknown else ""
             raise Located(("checks", i), ExprError(
                 f"a check needs exactly one kind among {', '.join(sorted(CHECKS))}{hint}"))
         kind = kinds[0]
-        if "for" in entry and kind != "symbolic":  # no option is ignored in silence
+        if "for" in entry and "for" not in CHECKS[kind].options:  # no option is ignored in silence
             raise Located(("checks", i, "for"), ExprError(
                 f"for: loops only in symbolic checks; a {kind} check draws its integer symbols",
                 "give the symbol a sampler over the values (integer: [lo, hi]), or fix one with dims:"))

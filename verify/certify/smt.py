@@ -51,6 +51,7 @@ from typing import Any, Callable, Optional, Union
 
 from verify.expr import nodes as N
 from verify.model import Claim, Hypothesis, SymbolSpec
+from verify.samplers.registry import facts
 
 MAX_VARS = 8            # quantified symbols
 MAX_UNROLL = 50         # terms of one sum / prod / iterate
@@ -58,7 +59,6 @@ MAX_POWER = 64          # literal exponent on a non-constant base
 MAX_CONST_BITS = 10_000  # size of an exactly folded constant (numerator + denominator bits)
 MAX_STEPS = 50_000      # translated nodes (after unrolling)
 
-_BOUNDED_SAMPLERS = ("uniform", "fractions", "loguniform", "integer")
 _TRANSCENDENTAL = {"exp", "log", "log1p", "sin", "cos", "tan", "asin", "acos", "atan", "sinh",
                    "cosh", "tanh", "sech", "sigmoid"}
 
@@ -439,17 +439,18 @@ class _Translator:
         if spec.range is not None:
             parts += self.bounds(x, spec.range)
         args, s = spec.sampler_args, spec.sampler
-        if s == "signs":
+        domain = facts(s).z3  # how z3 states the sampler's domain
+        if domain == "signs":
             return parts + [("in {-1, 1}", lambda: self.z3.Or(x == 1, x == -1))]
         if args is None or (implicit and spec.range is None):
             return parts
-        if s in _BOUNDED_SAMPLERS:
+        if domain == "interval":
             if not (isinstance(args, list) and len(args) == 2 and all(isinstance(a, _NODE_TYPES) for a in args)):
                 return parts + [self.bad_part(f"sampler {s} with arguments {args!r}")]
             return parts + self.bounds(x, tuple(args))
-        if s == "gaussian":
+        if domain == "free":
             return parts
-        if s == "choice" and isinstance(args, list) and all(isinstance(a, _NODE_TYPES) for a in args):
+        if domain == "values" and isinstance(args, list) and all(isinstance(a, _NODE_TYPES) for a in args):
             text = "in {" + ", ".join(show(a) for a in args) + "}"
             return parts + [(text, lambda: self.z3.Or(*[x == self.lift(self.num(a, {}, None)) for a in args]))]
         return parts + [self.bad_part(f"the sampler {s}")]

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Optional
 
-from verify.checks import counterexample, result
 from verify.errors import EvalError, LimitExceeded, Undecided
 from verify.expr import nodes as N
 from verify.instances import draw, failed_hypotheses
@@ -111,27 +110,6 @@ def for_all(relation: N.Node, claim: Claim, spec: CheckSpec, hyps, precisions, s
     if d.holds is not False:
         return ForAll("unknown", "z3's model did not fail when re-evaluated and confirmed", res.seconds)
     return ForAll("refuted", res.detail, res.seconds, inst, d.verdict, d)
-
-
-def for_all_record(spec: CheckSpec, fa: ForAll, msg: str, ev: dict, refutation=None) -> tuple[Optional[dict], dict]:
-    """Add z3's evidence to `ev`; return the check's record when z3 decided it (else None) and the
-    timings. `refutation(fa) -> (message, counterexample)` lets a caller shrink the model first."""
-    timings = {}
-    if fa.outcome != "unsupported":  # an unsupported construct is found before z3 runs
-        ev.update(fa.evidence())
-        timings["z3_s"] = round(fa.seconds, 3)
-    if fa.outcome == "proved":
-        return result(spec, "proved", "proved", f"{msg}; z3 proved it for all values ({fa.detail})",
-                      evidence=ev, engine="z3", timings=timings), timings
-    if fa.outcome == "refuted":
-        m, cex = refutation(fa) if refutation else (
-            f"z3 found a counterexample the instances missed ({fa.verdict.describe()}; "
-            f"confirmed by {fa.decision.engine})",
-            counterexample(fa.instance, fa.verdict, confirmed_by=fa.decision.engine))
-        ev["confirmed_by"] = fa.decision.engine
-        return result(spec, "refuted", "refuted", m, evidence=ev, counterexample=cex, engine="z3",
-                      timings=timings), timings
-    return None, timings
 
 
 def _instance_from_model(claim: Claim, spec: CheckSpec, model: dict, seed: str, fixed: dict) -> Optional[dict]:

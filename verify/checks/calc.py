@@ -11,7 +11,10 @@ its own verdict; the chain holds when every step does, and then proves `e0 rel e
 
 from __future__ import annotations
 
-from verify.checks import Settings, check_kind, common_options, counterexample, result
+from typing import Optional
+
+from verify.checks.records import counterexample, result
+from verify.checks.registry import Settings, check_kind, common_options
 from verify.checks.numeric import Sampling
 from verify.errors import EvalError, ExprError, HypothesisError, LimitExceeded
 from verify.expr import nodes as N
@@ -66,7 +69,14 @@ def chain_relation(ops: list[str]) -> str:
     return "mixed"
 
 
-@check_kind("calc", example="calc: [x**2 + 1, {'>=': '2*x'}]")
+def conclusion(spec: CheckSpec) -> Optional[N.Node]:
+    """The chain's end-to-end relation (first vs last term), unless its steps mix directions."""
+    rel = chain_relation([s["rel"] for s in spec.nodes["steps"]])
+    return None if rel == "mixed" else N.Compare((rel,), (spec.nodes["first"], spec.nodes["steps"][-1]["node"]))
+
+
+@check_kind("calc", example="calc: [x**2 + 1, {'>=': '2*x'}]",
+            engine="mpmath", mutated=True, conclusion=conclusion)
 def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
     steps = spec.nodes["steps"]
     exprs = [spec.nodes["first"]] + [s["node"] for s in steps]

@@ -8,7 +8,8 @@ The claim should carry a weaker finite instance as a real check beside it where 
 
 from __future__ import annotations
 
-from verify.checks import Settings, check_kind, result
+from verify.checks.records import result
+from verify.checks.registry import Settings, check_kind
 from verify.errors import ExprError
 from verify.model import CheckSpec, Claim
 
@@ -23,7 +24,8 @@ def prepare(entry: dict, claim: Claim, ctx) -> CheckSpec:
                      {"reason": entry["reason"]}, ctx.line)
 
 
-@check_kind("cited", example="cited: Du et al. 2019, Theorem 3.1")
+@check_kind("cited", example="cited: Du et al. 2019, Theorem 3.1\n  reason: asymptotic in the width",
+            options=("name", "reason"))
 def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
     return result(spec, "cited", "cited", f"cited, not verified: {spec.options['reason']}",
                   evidence={"reference": str(spec.text)})

@@ -25,8 +25,10 @@ import time
 from collections import Counter
 from typing import Optional
 
-from verify.certify.upgrade import for_all, for_all_record
-from verify.checks import Settings, check_kind, common_options, counterexample, result, symbols_for
+from verify.certify.upgrade import for_all
+from verify.checks.records import counterexample, for_all_record, result
+from verify.checks.registry import (SHARED_OPTIONS, Settings, check_kind, common_options, relation,
+                                    symbols_for)
 from verify.errors import EvalError, ExprError, LimitExceeded
 from verify.expr import nodes as N
 from verify.confirm import confirm
@@ -140,7 +142,8 @@ def holds_at(node, inst: dict, precisions, how: Optional[list] = None) -> tuple[
     return verdict, vals
 
 
-@check_kind("exact", example="exact: floor(7/2) + 1 == 4")
+@check_kind("exact", example="exact: floor(7/2) + 1 == 4",
+            options=SHARED_OPTIONS + ("instances",), engine="sympy exact", mutated=True, conclusion=relation)
 def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
     from verify.certify.balls import certify  # python-flint: imported when a check runs, not on a warm run
     symbols = symbols_for(claim, spec)

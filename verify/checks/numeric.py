@@ -12,13 +12,13 @@ from fractions import Fraction
 
 from mpmath import mp
 
-from verify.checks import (Settings, certified_scope, check_kind, common_options, counterexample,
-                           result, symbols_for)
+from verify.checks.records import certified_scope, counterexample, for_all_record, result
+from verify.checks.registry import Settings, check_kind, common_options, relation, symbols_for
 from verify.errors import EvalError, ExprError, HypothesisError, LimitExceeded, Undecided
 from verify.expr import nodes as N
 from verify.instances import draw, failed_hypotheses, outside_domain
 from verify.model import CheckSpec, Claim
-from verify.certify.upgrade import at_instances, for_all, for_all_record
+from verify.certify.upgrade import at_instances, for_all
 from verify.search import LocalSearch
 from verify.shrink import shrink
 from verify.confirm import _display, decide
@@ -237,7 +237,8 @@ def _search(node, s: "Sampling", tight: list, settings: Settings):
     return search.run(tight, budget)
 
 
-@check_kind("numeric", example="numeric: opnorm(A) <= 1")
+@check_kind("numeric", example="numeric: opnorm(A) <= 1",
+            engine="mpmath", mutated=True, conclusion=relation)
 def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
     try:
         outcome, msg, ev, cex, _, s = run_relation(spec.nodes, claim, spec, settings)

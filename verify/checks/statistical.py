@@ -31,7 +31,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
-from verify.checks import Settings, check_kind, common_options, counterexample, result
+from verify.checks.records import counterexample, result
+from verify.checks.registry import SHARED_OPTIONS, Settings, check_kind, common_options
 from verify.checks.numeric import Sampling
 from verify.confirm import decide
 from verify.errors import EvalError, ExprError, HypothesisError, LimitExceeded
@@ -163,7 +164,8 @@ def tally(s: Sampling, spec: CheckSpec) -> Tally:
     return t
 
 
-@check_kind("statistical", example="statistical: x <= 2\n  rate: 0.9")
+@check_kind("statistical", example="statistical: x <= 2\n  rate: 0.9",
+            options=SHARED_OPTIONS + ("rate", "confidence", "over", "data_sets"), engine="mpmath", mutated=True)
 def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
     try:
         if "over" in spec.options:

@@ -19,7 +19,8 @@ import random
 from typing import Optional
 
 from verify import limits
-from verify.checks import Settings, check_kind, common_options, counterexample, result, symbols_for
+from verify.checks.records import counterexample, result
+from verify.checks.registry import SHARED_OPTIONS, Settings, check_kind, common_options, symbols_for
 from verify.errors import EvalError, ExprError, LimitExceeded
 from verify.expr import nodes as N
 from verify.instances import draw, draw_order, failed_hypotheses
@@ -302,7 +303,8 @@ def _loop_values(spec: CheckSpec):
         yield {**spec.options.get("dims", {}), **dict(zip(names, combo))}
 
 
-@check_kind("symbolic", example="symbolic: (a + b)**2 == a**2 + 2*a*b + b**2")
+@check_kind("symbolic", example="symbolic: (a + b)**2 == a**2 + 2*a*b + b**2",
+            options=SHARED_OPTIONS + ("for",), engine="sympy", mutated=True)
 def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
     symbols = symbols_for(claim, spec)
     node: N.Compare = spec.nodes

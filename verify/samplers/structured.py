@@ -5,9 +5,10 @@ from __future__ import annotations
 from fractions import Fraction
 
 from verify.errors import EvalError
-from verify.samplers import (_need_shape, _pair, frac_between, gauss, inverse, matmul,
-                             orthogonal as _orthogonal, sampler, symmetric_with, unit_vector,
-                             with_singular_values)
+from verify.samplers.rational import (_need_shape, _pair, frac_between, gauss, inverse, matmul,
+                                      orthogonal as _orthogonal, symmetric_with, unit_vector,
+                                      with_singular_values)
+from verify.samplers.registry import sampler
 
 
 def _square(shape, what):
