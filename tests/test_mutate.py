@@ -124,3 +124,32 @@ def test_reclassify_recomputes_reasons_of_a_stored_run(tmp_path, capsys):
     assert main(["mutate", "--claims", str(folder), "--reclassify", str(out)]) == 0
     again = json.loads(out.read_text())
     assert again["summary"]["reclassified"] and again["summary"]["equivalent"] >= 1
+
+
+def test_a_mutant_that_is_not_decided_in_its_cpu_budget_survives(tmp_path):
+    """A mutant gets a CPU budget of its own (a symbolic cancel() that ran for 18 CPU minutes on
+    one mutant of pinv_min_norm_interpolator held a whole library run): past it, the mutant
+    survives, reported as a timeout, and the next one runs."""
+    rec = mutate_claim(_claim(tmp_path), seed=1, mutant_s=1e-3)
+    timeouts = [m for m in rec["mutants"] if m["outcome"] == "timeout"]
+    assert timeouts and all(m["verdict"] == "survived" and m["reason"].startswith("timeout") for m in timeouts)
+
+
+def test_a_claims_mutants_share_one_cpu_budget(tmp_path):
+    rec = mutate_claim(_claim(tmp_path), seed=1, budget_s=0)
+    assert rec["mutants"] and all(m["outcome"] == "not run" and m["verdict"] == "survived" for m in rec["mutants"])
+
+
+def test_the_worker_budget_is_the_mutate_budget_not_the_per_check_one(tmp_path):
+    """run_all(budget=...) sets the worker's CPU limit: a job that spins is stopped near it."""
+    import time
+    from verify.workers import run_all
+
+    def spin(claim, seed, precisions):
+        while True:
+            pass
+
+    t0 = time.monotonic()
+    out = run_all([_claim(tmp_path)], jobs=1, timeout_s=600, job=spin, budget=lambda claim: 1)
+    rec = next(iter(out.values()))
+    assert rec["status"] in ("error", "timeout") and time.monotonic() - t0 < 60

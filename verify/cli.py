@@ -149,7 +149,7 @@ def _parser() -> argparse.ArgumentParser:
     mu.add_argument("--reclassify", metavar="FILE",
                     help="do not run anything: recompute the survivors' reasons (equivalent or not) in a "
                          "records file written by an earlier run, with today's classifier, and print its score")
-    mu.add_argument("--timeout", type=_seconds, default=900.0, help="seconds per claim, all its mutants (default 900)")
+    mu.add_argument("--timeout", type=_seconds, default=900.0, help="CPU seconds per claim, all its mutants (default 900); each mutant gets at most 120 (a mutant not decided in time survives)")
     mu.add_argument("--memory-mb", type=_megabytes, default=2048, help="memory per worker in MB (default 2048)")
     fns = sub.add_parser("functions", help="list the functions of the expression language and the "
                                            "engines that support each")
@@ -597,6 +597,7 @@ def cmd_samplers(args) -> int:
 
 
 def cmd_mutate(args) -> int:
+    import functools
     import json
     from verify.mutate import mutate_claim, score
     from verify.pipeline import load_folder
@@ -628,8 +629,9 @@ def cmd_mutate(args) -> int:
             line = f"{k}/{live} killed"
         print(f"[{done[0]}/{len(chosen)}] {rec['id']}: {line}", file=sys.stderr, flush=True)
 
+    job = functools.partial(mutate_claim, budget_s=args.timeout)
     results = run_all(chosen, jobs=args.jobs, timeout_s=args.timeout, memory_mb=args.memory_mb,
-                      seed=args.seed, on_done=progress, job=mutate_claim)
+                      seed=args.seed, on_done=progress, job=job, budget=lambda claim: args.timeout + 60)
     records = [results[c.id] for c in chosen]
     summary = score(records)
     summary["seconds"] = round(time.time() - t0, 1)

@@ -303,17 +303,44 @@ def _symmetric(claim: Claim, name: str) -> bool:
     return isinstance(v, list) and all(v[i][j] == v[j][i] for i in range(len(v)) for j in range(len(v)))
 
 
-def mutate_claim(claim: Claim, seed: int, precisions=(50, 80)) -> dict:
-    """Every mutant of one claim, run; the record the mutate command collects."""
+MUTANT_CPU_S = 120.0    # CPU seconds for one mutant (the default budget of one check)
+CLAIM_CPU_S = 900.0     # CPU seconds for all the mutants of one claim (`verify mutate --timeout`)
+
+
+def mutate_claim(claim: Claim, seed: int, precisions=(50, 80), budget_s: float = CLAIM_CPU_S,
+                 mutant_s: float = MUTANT_CPU_S) -> dict:
+    """Every mutant of one claim, run, each within `mutant_s` CPU seconds and all within
+    `budget_s`; the record the mutate command collects. A mutant not decided in its budget (or
+    not reached in the claim's) survives: a check that hangs on a wrong statement rejects nothing."""
     import time
     from verify.check_claim import stable_seed
-    start = time.perf_counter()
+    start, cpu0 = time.perf_counter(), time.process_time()
     seed = stable_seed(claim.id) if seed is None else seed
     settings = Settings(seed=seed, precisions=tuple(precisions))
     ms = mutants(claim)
-    records = [run_mutant(claim, m, settings) for m in ms]
+    records = []
+    for m in ms:
+        left = budget_s - (time.process_time() - cpu0)
+        records.append(_run_bounded(claim, m, settings, min(mutant_s, left)) if left > 1 else _unrun(m, budget_s))
     _mark_weaker(ms, records)
     return {"id": claim.id, "mutants": records, "duration_s": round(time.perf_counter() - start, 3)}
+
+
+def _run_bounded(claim: Claim, m: Mutant, settings: Settings, seconds: float) -> dict:
+    from verify.check_claim import CheckTimeout, cpu_budget
+    try:
+        with cpu_budget(seconds):
+            return run_mutant(claim, m, settings)
+    except CheckTimeout:
+        return {"operator": m.operator, "check": m.check, "description": m.description, "verdict": "survived",
+                "outcome": "timeout", "message": f"not decided within {seconds:g} CPU seconds",
+                "killed_by": None, "reason": f"timeout: not decided within {seconds:g} CPU seconds"}
+
+
+def _unrun(m: Mutant, budget_s: float) -> dict:
+    return {"operator": m.operator, "check": m.check, "description": m.description, "verdict": "survived",
+            "outcome": "not run", "message": "", "killed_by": None,
+            "reason": f"not run: the claim's mutants had used its {budget_s:g} CPU seconds"}
 
 
 def reclassify(claim: Claim, record: dict) -> dict:

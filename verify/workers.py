@@ -66,13 +66,14 @@ def _exit_when_ready(sentinel) -> None:
     os._exit(1)
 
 
-def _child(conn, claim: Claim, seed, precisions, memory_mb: int, timeout_s: float, job=None) -> None:
-    """Worker body: limits, then check the claim and send the record."""
+def _child(conn, claim: Claim, seed, precisions, memory_mb: int, timeout_s: float, job=None,
+           cpu_budget_s: float = 0.0) -> None:
+    """Worker body: limits (RLIMIT_CPU: the claim's CPU budget), then check the claim and send the record."""
     _die_with_parent()
     try:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        cpu = int(claim_budget(claim, timeout_s)) + 5
+        cpu = int(cpu_budget_s or claim_budget(claim, timeout_s)) + 5
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
     except (ValueError, OSError):
         pass
@@ -101,16 +102,18 @@ def _failure(claim: Claim, status: str, message: str) -> dict:
 def run_all(claims: Iterable[Claim], jobs: int = 1, timeout_s: float = DEFAULT_TIMEOUT_S,
             memory_mb: int = DEFAULT_MEMORY_MB, seed: Optional[int] = None,
             precisions=(50, 80), on_done: Optional[Callable[[dict], None]] = None,
-            job: Optional[Callable] = None) -> dict[str, dict]:
+            job: Optional[Callable] = None, budget: Optional[Callable[[Claim], float]] = None) -> dict[str, dict]:
     """Check claims in parallel worker processes; return records by id. `timeout_s` is the CPU
-    budget of each check (see `claim_budget`); a worker is killed only past WALL_FACTOR times its
-    claim's budget of wall-clock time. `job(claim, seed, precisions) -> record` replaces
-    `check_claim` (the mutate command runs mutants this way)."""
+    budget of each check, and `budget(claim)` (default `claim_budget`) the CPU budget of a whole
+    worker; a worker is killed only past WALL_FACTOR times that budget of wall-clock time.
+    `job(claim, seed, precisions) -> record` replaces `check_claim` (the mutate command runs
+    mutants this way, with its own budget per claim)."""
     ctx = mp_.get_context("fork")
     queue = list(claims)
+    budget_of = budget or (lambda claim: claim_budget(claim, timeout_s))
 
     def wall_net(claim: Claim) -> float:
-        return WALL_FACTOR * claim_budget(claim, timeout_s)
+        return WALL_FACTOR * budget_of(claim)
 
     if queue:  # import SymPy (~0.3 s), z3 and the certificates with python-flint (~50 ms) once
         import verify.expr.symbolic  # noqa: F401   here: each forked worker starts with them loaded
@@ -132,7 +135,7 @@ def run_all(claims: Iterable[Claim], jobs: int = 1, timeout_s: float = DEFAULT_T
         while queue and len(running) < max(1, jobs):
             claim = queue.pop(0)
             parent, child = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_child, args=(child, claim, seed, precisions, memory_mb, timeout_s, job),
+            proc = ctx.Process(target=_child, args=(child, claim, seed, precisions, memory_mb, timeout_s, job, budget_of(claim)),
                                daemon=True)
             proc.start()
             child.close()
