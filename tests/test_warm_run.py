@@ -191,3 +191,35 @@ def test_a_fully_cached_run_imports_neither_sympy_nor_jinja(project, capsys):
     imported = {line.split("|")[-1].strip().split(".")[0] for line in out.stderr.splitlines()
                 if line.startswith("import time:")}
     assert not imported & {"sympy", "jinja2", "networkx", "mpmath", "yaml", "numpy"}, imported
+
+
+LATEX = [r"\|A\|_{op} = \sigma_{\max}(A)", r"\sum_{k=0}^{N} A^k", r"\frac{a+b}{2} \ge \sqrt{ab}",
+         r"\text{if } x < 1 \text{ and } y > 2", r"W_{i,j}^{(t)} \to \infty", r"\left( x \right)",
+         r"\begin{pmatrix} 1 & 2 \\ 3 & 4 \end{pmatrix}", r"\hat{w} \in \mathbb{R}^d", r"a \& b", r"\Big\| x \Big\|",
+         r"\frac{1}{2}", r"x^{2} + \tilde{y}", r"\operatorname{tr}(A)", r"\overline{z}", r"\sqrt[3]{x}"]
+NASTY = ['<img src=x onerror=alert(1)>', '<mi onclick="x">', '<script>', '</mrow>', '<mrow/>', '<mspace>',
+         '</mspace>', '&#x3c;', '&lt;script&gt;', '"', "'", ' href="x"', ' style="a:b"', '<mi>\\foo</mi>',
+         '<mfrac><mi>a</mi></mfrac>', '<mo>\\|</mo>', '&', '<math>', '</math>', '<!-- -->', '<![CDATA[x]]>',
+         ' mathvariant="bold"', ' display="block"', '<mtext>&amp;</mtext>', '\x00', '<mi', 'mi>']
+
+
+def test_stored_mathml_the_strict_scan_accepts_is_what_the_whitelist_makes_of_it():
+    """The scan that lets a stored conversion skip the rebuild accepts our own output, and
+    anything it accepts, however mangled, the whitelist's rebuild leaves exactly as it is."""
+    import random
+    from verify.report import math as m
+    rng = random.Random(18)
+    accepted = 0
+    for display in (False, True):
+        for latex in LATEX:
+            own, problem = m._convert_now(latex, display)
+            assert problem is None and m._is_own_output(own, latex, display), latex
+            assert m._whitelisted(own, latex, display) == (own, None)
+            assert not m._is_own_output(own, latex + " ", not display)
+            for _ in range(150):
+                i, j = sorted(rng.randrange(len(own) + 1) for _ in range(2))
+                mangled = own[:i] + rng.choice(NASTY) + own[j if rng.random() < 0.3 else i:]
+                if m._is_own_output(mangled, latex, display):
+                    accepted += 1
+                    assert m._whitelisted(mangled, latex, display) == (mangled, None), mangled
+    assert accepted > 50  # the mangling also makes well-formed MathML that must pass unchanged
