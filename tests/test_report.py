@@ -36,7 +36,7 @@ def _pages(root: Path) -> list[Path]:
 def test_all_pages_exist_and_are_small(report: Path) -> None:
     results = make_results()
     expected = {"index.html", "graph.html", "graph-notes.html", "results.json", "static/report.css",
-                "static/notes.css", "static/report.js"}
+                "static/notes.css", "static/report.js", ".inputs.json"}
     expected |= {f"claims/{c['id']}.html" for c in results["claims"]}
     found = {str(p.relative_to(report)) for p in _pages(report)}
     assert found == expected

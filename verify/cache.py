@@ -25,9 +25,10 @@ import secrets
 import tempfile
 from fractions import Fraction
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
 
 DEFAULT_DIR = Path(".verify_cache")
 MAX_FILE_BYTES = 32 * 1024 * 1024   # a cache file larger than this is ignored (it was not ours)
@@ -84,6 +85,7 @@ def claim_keys(claims: dict, g: nx.DiGraph, precisions, seed) -> dict[str, str]:
 def _acyclic_order(g: nx.DiGraph) -> list[str]:
     """The claims on no cycle, each after what it uses: a topological order of the condensation
     (strongly connected components), linear in the graph; members of a cycle are left out."""
+    import networkx as nx
     cond = nx.condensation(g)
     order = []
     for comp in nx.topological_sort(cond):
@@ -155,6 +157,12 @@ def read_signed(path: Path, secret: Optional[bytes]) -> Optional[str]:
     return payload if hmac.compare_digest(sign(secret, payload), mac) else None
 
 
+def cacheable(record: dict) -> bool:
+    """Whether a verdict is kept: a timeout or a crash may pass on a quieter machine, so it is
+    checked again next time."""
+    return record.get("status") not in ("timeout", None) and not record.get("crash")
+
+
 class ResultCache:
     """Signed records by key under a folder; reads tolerate anything, writes are atomic."""
 
@@ -185,8 +193,8 @@ class ResultCache:
 
     def put(self, key: str, record: dict) -> None:
         """Store one verdict now (signed, atomically)."""
-        if record.get("status") in ("timeout", None) or record.get("crash"):
-            return  # a timeout or a crash may pass on a quieter machine: check again next time
+        if not cacheable(record):
+            return
         payload = json.dumps({"key": key, "record": record}, sort_keys=True)
         write_signed(self._path(key), payload, self.secret)
 

@@ -313,7 +313,7 @@ def cmd_all(args) -> int:
                            memory_mb=args.memory_mb, precisions=_precisions(args.precision),
                            use_cache=not args.no_cache, cache_dir=Path(args.cache_dir),
                            command="verify " + " ".join(sys.argv[1:] or ["all"]),
-                           on_start=progress.start, on_done=progress)
+                           on_start=progress.start, on_done=progress, reuse=True)
     progress.close()
     if client is not None:
         client.close()
@@ -322,8 +322,8 @@ def cmd_all(args) -> int:
     from verify.strength import attach
     attach(results, Path(args.mutation))
     try:
-        write_report(results, Path(args.out), cache_dir=None if args.no_cache else Path(args.cache_dir),
-                     notes_dir=Path(args.notes) if args.notes else None)
+        written = write_report(results, Path(args.out), cache_dir=None if args.no_cache else Path(args.cache_dir),
+                               notes_dir=Path(args.notes) if args.notes else None)
     except (OutputError, OSError) as exc:
         print(f"error: the report was not written: {exc}; the previous report is left as it was",
               file=sys.stderr)
@@ -335,7 +335,7 @@ def cmd_all(args) -> int:
         from verify.junit import junit_xml
         print(junit_xml(results))
     else:
-        _print_summary(results, Path(args.out))
+        _print_summary(results, Path(args.out), written)
     return exit_code(results)
 
 
@@ -357,7 +357,7 @@ def _set_replay(results: dict, args) -> None:
         r["replay"] = f"verify check {target}" + (f" --seed {seed}" if seed is not None else "") + extra
 
 
-def _print_summary(results: dict, out: Path) -> None:
+def _print_summary(results: dict, out: Path, written: bool = True) -> None:
     for p in results["problems"]:
         print(_problem_text(p), file=sys.stderr)
     s = results["summary"]
@@ -368,7 +368,8 @@ def _print_summary(results: dict, out: Path) -> None:
         if not r["as_expected"]:
             print(f"  not as expected: {r['id']} ({r['file']}): {r['status']}, expected {r['expect']}"
                   + (f" - {r['message']}" if r.get("message") else ""))
-    print(f"report: {out / 'index.html'}  ({results['run']['duration_s']} s)")
+    what = "report" if written else "report unchanged"
+    print(f"{what}: {out / 'index.html'}  ({results['run']['duration_s']} s)")
 
 
 def _problem_text(p: dict) -> str:

@@ -13,7 +13,6 @@ from typing import Callable, Optional
 from verify import __version__
 from verify.errors import Problem, suggestion_budget
 from verify.expr.latex import to_latex
-from verify.graph import build_graph, foundation, reading_order
 from verify.model import Claim
 
 SCHEMA_VERSION = 1
@@ -132,6 +131,7 @@ def defines_record(c: Claim) -> list[dict]:
 
 def claim_record(c: Claim, run: dict, g, sound: dict[str, bool], corrects: dict[str, list]) -> dict:
     """The CLAIM record of results.json: the claim's data, its evidence, its place in the graph."""
+    from verify.graph import foundation, reading_order
     checks = []
     specs = {s.index: s for s in c.checks}
     for i, rec in enumerate(run.get("checks", [])):
@@ -209,13 +209,38 @@ def run_pipeline(claims_dir: Path, *, files: Optional[list[Path]] = None, only: 
                  precisions=(50, 80), command: str = "verify all", use_cache: bool = True,
                  cache_dir: Optional[Path] = None, executor=None,
                  on_start: Optional[Callable[[int], None]] = None,
-                 on_done: Optional[Callable[[dict], None]] = None) -> dict:
-    """Load, validate, build the graph, check (or reuse cached verdicts), assemble results.json."""
-    from verify.cache import DEFAULT_DIR, ResultCache, claim_keys
-    from verify.workers import run_all
+                 on_done: Optional[Callable[[dict], None]] = None, reuse: bool = False) -> dict:
+    """Load, validate, build the graph, check (or reuse cached verdicts), assemble results.json.
+    With `reuse` (the whole folder, cache on), a run whose inputs are those of the last fully
+    cached run takes its results whole, without loading anything (verify.reuse)."""
     started = time.time()
-    from verify.validate import load_schema_passes, save_schema_passes
+    from verify.cache import DEFAULT_DIR
     folder = cache_dir or DEFAULT_DIR
+    run_id = None
+    if reuse and use_cache and files is None and only is None:
+        from verify.reuse import reuse_run, run_key
+        run_id = run_key(claims_dir, precisions, seed)
+        kept = reuse_run(folder, run_id, started, command, jobs)
+        if kept is not None:
+            if on_start:
+                on_start(0, len(kept["claims"]), [])
+            return kept
+    results, all_cached = _run_pipeline(claims_dir, files, only, seed, jobs, timeout_s, memory_mb, precisions,
+                                        command, use_cache, folder, executor, on_start, on_done, started)
+    if run_id is not None and all_cached and not results["graph"].get("cycles"):
+        from verify.reuse import keep_run, run_key
+        if run_key(claims_dir, precisions, seed) == run_id:  # no file changed during the run
+            keep_run(folder, run_id, results)
+    return results
+
+
+def _run_pipeline(claims_dir: Path, files, only, seed, jobs, timeout_s, memory_mb, precisions, command,
+                  use_cache, folder: Path, executor, on_start, on_done, started) -> tuple[dict, bool]:
+    """The pipeline itself; also whether every claim's verdict is (now) in the cache."""
+    from verify.cache import ResultCache, cacheable, claim_keys
+    from verify.graph import build_graph
+    from verify.workers import run_all
+    from verify.validate import load_schema_passes, save_schema_passes
     if use_cache:
         load_schema_passes(folder)
     loaded = load_folder(claims_dir, files)
@@ -223,7 +248,7 @@ def run_pipeline(claims_dir: Path, *, files: Optional[list[Path]] = None, only: 
         save_schema_passes(folder)
     g, graph_problems, summary = build_graph(loaded.claims)
     wanted = [cid for cid in sorted(loaded.claims) if only is None or cid in only]
-    cache = ResultCache(cache_dir or DEFAULT_DIR)
+    cache = ResultCache(folder)
     keys = claim_keys(loaded.claims, g, precisions, seed) if use_cache else {}
     runs: dict[str, dict] = {}
     for cid in wanted:
@@ -261,7 +286,8 @@ def run_pipeline(claims_dir: Path, *, files: Optional[list[Path]] = None, only: 
         loaded.claims = {cid: c for cid, c in loaded.claims.items() if cid in only or cid in runs}
     results = assemble(loaded, runs, graph_problems, summary, g, started, command, str(claims_dir), seed, jobs)
     results["run"].update(checked=len(fresh), cached=len(runs) - len(fresh))
-    return results
+    all_cached = use_cache and all(cid in keys and (cid not in fresh or cacheable(fresh[cid])) for cid in wanted)
+    return results, all_cached
 
 
 def exit_code(results: dict) -> int:

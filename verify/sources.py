@@ -60,6 +60,7 @@ class NoteText:
     line_starts: list[int] = field(default_factory=list)
     _norm: Any = None                  # (normalized string, start offsets, end offsets) of `clean`
     _collapsed: Any = None
+    _digest: Optional[str] = None
 
     def __post_init__(self) -> None:
         if not self.line_starts:
@@ -85,6 +86,14 @@ class NoteText:
     @property
     def lines(self) -> int:
         return len(self.line_starts)
+
+    @property
+    def digest(self) -> str:
+        """A digest of the note's text: what a kept location of it is keyed by."""
+        if self._digest is None:
+            import hashlib
+            self._digest = hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        return self._digest
 
     def normalized(self):
         if self._norm is None:
@@ -696,11 +705,68 @@ def resolve(source: Any, notes_dir: Optional[Path]) -> Resolution:
     note = load_note(path)
     key = (id(note), repr(source.get("span")), str(source.get("quote")))
     if key not in _RESOLVED:
-        _RESOLVED[key] = _resolve_in(note, name, source)
+        stored = f"{name}|{note.digest}|{key[1]}|{key[2]}"
+        found = _from_store(_STORE.get(stored))
+        if found is None:
+            found = _resolve_in(note, name, source)
+            _STORE[stored] = _to_store(found)
+            _STORE_STATE["dirty"] = True
+        _RESOLVED[key] = found
     return _RESOLVED[key]
 
 
 _RESOLVED: dict[tuple[int, str, str], Resolution] = {}   # per loaded note (notes are cached too)
+
+# Resolutions kept between runs in the cache folder, by note name, the note's digest and the
+# source's span and quote: an edited note, quote or span is located again.
+_STORE: dict[str, list] = {}
+_STORE_STATE = {"dirty": False}
+_STORE_VERSION = "1:" + __import__("hashlib").sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+_LOCATION_FIELDS = ("note", "start", "end", "line", "col", "end_line", "end_col", "method", "score")
+
+
+def _to_store(res: Resolution) -> list:
+    loc = res.location
+    return [None if loc is None else [getattr(loc, f) for f in _LOCATION_FIELDS], res.problem, res.hint, res.field]
+
+
+def _from_store(item: Any) -> Optional[Resolution]:
+    """A stored resolution, or None when the entry is malformed (then it is located again)."""
+    try:
+        loc, problem, hint, fld = item
+        if not all(isinstance(x, str) for x in (hint, fld)) or not (problem is None or isinstance(problem, str)):
+            return None
+        if loc is None:
+            return Resolution(None, problem, hint, fld)
+        note, *ints, method, score = loc
+        if not (isinstance(note, str) and isinstance(method, str) and all(type(i) is int for i in ints)
+                and isinstance(score, (int, float))):
+            return None
+        return Resolution(Location(note, *ints, method, float(score)), problem, hint, fld)
+    except (TypeError, ValueError):
+        return None
+
+
+def load_store(path: Path) -> None:
+    """Read the resolutions an earlier run kept (signed with the cache's key; else ignored)."""
+    import json
+    from verify.cache import cache_secret, read_signed
+    try:
+        data = json.loads(read_signed(Path(path), cache_secret(Path(path).parent)) or "{}")
+        if isinstance(data, dict) and data.get("version") == _STORE_VERSION and isinstance(data.get("items"), dict):
+            _STORE.update(data["items"])
+    except ValueError:
+        pass
+
+
+def save_store(path: Path) -> None:
+    """Keep the resolutions for the next run (signed, atomically; only when one was added)."""
+    import json
+    from verify.cache import cache_secret, write_signed
+    if _STORE_STATE["dirty"]:
+        write_signed(Path(path), json.dumps({"version": _STORE_VERSION, "items": _STORE}),
+                     cache_secret(Path(path).parent))
+        _STORE_STATE["dirty"] = False
 
 
 def _resolve_in(note: NoteText, name: str, source: dict) -> Resolution:

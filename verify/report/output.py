@@ -35,7 +35,7 @@ from typing import Iterator, Optional
 __all__ = ["OutputError", "prepare_output", "locked", "release_all", "new_build_folder", "swap_in"]
 
 OWNED = frozenset({"index.html", "graph.html", "graph-notes.html", "results.json", "claims", "static",
-                   "notes"})
+                   "notes", ".inputs.json"})
 _PROBE_BYTES = 256 * 1024   # written and synced once before the run, to find a full disk early
 
 

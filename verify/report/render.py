@@ -22,9 +22,11 @@ from markupsafe import Markup
 from .graph_svg import (STATUS_LADDER, STATUS_STYLE, build_graph, drawn_edge_count, focus_svg,
                         graph_svg, legend_html, page_name, status_text)
 from . import math, output
+from .digest import inputs_digest, write_digest
 from .math import to_mathml
 from .notes import build_notes, note_page_name, render_inline
 from .outline import proof_outline
+from verify import sources
 from verify.hints import error_hint
 
 __all__ = ["write_report", "make_environment"]
@@ -242,23 +244,30 @@ def _build(results: dict[str, Any], root: Path, notes_dir: Path | None = None) -
 
 
 def write_report(results: dict[str, Any], out_dir: Path, cache_dir: Path | None = None,
-                 notes_dir: Path | None = None) -> None:
+                 notes_dir: Path | None = None, digest: str | None = None) -> None:
     """Builds the report for `results` into `out_dir` (index.html, claims/, graph.html, ...).
 
     The build happens in a fresh folder next to `out_dir`, which then replaces `out_dir` in one
     step (`verify.report.output`): the previous report stays intact and readable until the new
     one is complete, and is untouched if the build fails. Raises `OutputError` when another run
-    holds the folder, or it cannot be written.
+    holds the folder, or it cannot be written. The digest of the inputs goes in with the pages
+    (verify.report.digest); `digest` is that digest when the caller computed it already.
     """
+    if digest is None:
+        digest = inputs_digest(results, notes_dir)
     with output.locked(Path(out_dir)) as target:
         tmp = output.new_build_folder(target)
         store = Path(cache_dir) / "mathml.json" if cache_dir is not None else None
+        places = Path(cache_dir) / "sources.json" if cache_dir is not None else None
         if store is not None:
             math.load_store(store)  # LaTeX -> MathML conversions of earlier runs
+            sources.load_store(places)  # where each claim's source is in its note
         try:
             _build(results, tmp, notes_dir)
+            write_digest(tmp, digest)
             output.swap_in(tmp, target)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         if store is not None:
             math.save_store(store)
+            sources.save_store(places)

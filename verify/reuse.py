@@ -1,0 +1,106 @@
+"""A fully cached run, reused whole: `verify all` with nothing changed neither loads the claims
+nor imports the checking machinery.
+
+After a run whose every verdict is cached, the results (before the command line adds replay
+commands and mutation strength) are kept in the cache folder as `last-run.json`, signed like
+every cache file, under a key over everything they are computed from: the bytes and names of the
+claim files, the claims folder, verify's own files (code, schemas, templates), the versions of
+its dependencies, mpmath's backend switches, the precisions, the seed and the cost limits. The
+next run with the same key takes them from there, with the run's own fields (start, duration,
+command, jobs, checked, cached) made new. Any change to those inputs misses and runs the full
+pipeline (whose result cache then re-checks only what changed).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import time
+import datetime as _dt
+from pathlib import Path
+from typing import Optional
+
+__all__ = ["package_digest", "run_key", "reuse_run", "keep_run"]
+
+RUN_FILE = "last-run.json"
+_DEPENDENCIES = ("sympy", "mpmath", "gmpy2", "z3-solver", "python-flint", "networkx", "PyYAML",
+                 "jsonschema", "numpy")
+
+
+@functools.lru_cache(maxsize=1)
+def package_digest() -> str:
+    """A digest of every file of the verify package (code, schemas, templates, static assets)."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo"):
+            h.update(str(path.relative_to(root)).encode())
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _versions() -> dict[str, Optional[str]]:
+    from importlib.metadata import PackageNotFoundError, version
+    out: dict[str, Optional[str]] = {}
+    for name in _DEPENDENCIES:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def run_key(claims_dir: Path, precisions, seed) -> Optional[str]:
+    """The key of a run of `verify all` over `claims_dir`; None when a claim file cannot be read."""
+    from verify import __version__
+    from verify.limits import LIMITS
+    from verify.pipeline import _display as display, scan_folder
+    files, skipped = scan_folder(claims_dir)
+    listing = []
+    for path in files:
+        try:
+            listing.append([display(path), hashlib.sha256(path.read_bytes()).hexdigest()])
+        except OSError:
+            return None  # a file that cannot be read is a located problem: the full run says it
+    data = {"verify": __version__, "package": package_digest(), "versions": _versions(),
+            "python": list(os.sys.version_info[:3]),
+            "mpmath_env": sorted(k for k in os.environ if k.startswith("MPMATH_")),
+            "precisions": list(precisions), "seed": seed, "limits": dict(LIMITS),
+            "claims_dir": str(claims_dir), "cwd": os.getcwd(), "files": listing,
+            "skipped": [p.to_dict() for p in skipped]}
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def reuse_run(cache_dir: Path, key: Optional[str], started: float, command: str, jobs: int) -> Optional[dict]:
+    """The results kept under `key` by the last fully cached run, with this run's own fields;
+    None when there are none (or the file is not ours)."""
+    if key is None:
+        return None
+    from verify.cache import cache_secret, read_signed
+    payload = read_signed(Path(cache_dir) / RUN_FILE, cache_secret(Path(cache_dir)))
+    try:
+        kept = json.loads(payload) if payload else None
+    except ValueError:
+        return None
+    if not isinstance(kept, dict) or kept.get("key") != key or not isinstance(kept.get("results"), dict):
+        return None
+    results = kept["results"]
+    total = len(results.get("claims") or [])
+    results["run"].update(command=command, jobs=jobs, checked=0, cached=total, started=_stamp(started),
+                          duration_s=round(time.time() - started, 2))
+    return results
+
+
+def keep_run(cache_dir: Path, key: Optional[str], results: dict) -> None:
+    """Keep `results` for the next run with the same key (signed, atomically)."""
+    if key is None:
+        return
+    from verify.cache import cache_secret, write_signed
+    write_signed(Path(cache_dir) / RUN_FILE, json.dumps({"key": key, "results": results}, sort_keys=True),
+                 cache_secret(Path(cache_dir)))
+
+
+def _stamp(started: float) -> str:
+    return _dt.datetime.fromtimestamp(started, _dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
