@@ -124,7 +124,9 @@ def test_a_kept_place_in_an_edited_note_is_not_reused(tmp_path, monkeypatch):
 def test_a_changed_template_or_verify_file_builds_the_report_again(project, capsys, monkeypatch):
     _run(capsys)
     _run(capsys)
+    import verify.cache
     import verify.reuse
+    monkeypatch.setattr(verify.cache, "package_digest", lambda: "another version of verify")
     monkeypatch.setattr(verify.reuse, "package_digest", lambda: "another version of verify")
     assert "report unchanged" not in _run(capsys)
 

@@ -229,3 +229,15 @@ def _atomic_write(path: Path, text: str) -> None:
                 os.unlink(tmp)
             except OSError:
                 pass
+
+
+@functools.lru_cache(maxsize=1)
+def package_digest() -> str:
+    """A digest of every file of the verify package (code, schemas, templates, static assets)."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo"):
+            h.update(str(path.relative_to(root)).encode())
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()

@@ -367,3 +367,4 @@ def _syntax_problem(text: str, file: str, err: yaml.YAMLError) -> Problem:
     hint = next((h for key, h in _SYNTAX_HINTS if key in f"{problem} {context}"), "")
     line, col = _pos(mark) if mark is not None else (0, 0)
     return Problem(file, line, col, message, hint)
+

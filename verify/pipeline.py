@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from verify import __version__
+from verify.folder import display_name as _display, scan_folder  # noqa: F401 (re-exported)
 from verify.errors import Problem, suggestion_budget
 from verify.expr.latex import to_latex
 from verify.model import Claim
@@ -29,29 +30,6 @@ class Loaded:
 def claim_files(claims_dir: Path) -> list[Path]:
     """The claim files of a folder (sorted; symlinks that leave the folder are skipped)."""
     return scan_folder(claims_dir)[0]
-
-
-def scan_folder(claims_dir: Path) -> tuple[list[Path], list[Problem]]:
-    """The claim files of a folder (sorted), and one problem per symlink that leaves the folder
-    (skipped, never followed). A link that cannot be resolved (a loop) is kept: reading it gives
-    its located problem, as does any entry that is not a regular file (a FIFO, a folder)."""
-    root = claims_dir.resolve()
-    out: list[Path] = []
-    skipped: list[Problem] = []
-    for p in sorted(claims_dir.glob("*.yaml")) + sorted(claims_dir.glob("*.yml")):
-        try:
-            target = p.resolve()
-        except (OSError, RuntimeError):  # Python 3.11 raises RuntimeError for a symlink loop
-            out.append(p)
-            continue
-        if target.parent != root and root not in target.parents:
-            link = os.path.normpath(os.path.join(_display(p.parent), p.name))  # the link, not its target
-            skipped.append(Problem(link, 0, 0, f"skipped: points outside the claims folder "
-                                   f"(to {target})", "copy the file into the folder instead of "
-                                   "linking to it, or remove the link"))
-            continue
-        out.append(p)
-    return out, skipped
 
 
 def name_problem(path: Path, claim: Claim, display: str) -> Optional[Problem]:
@@ -89,14 +67,6 @@ def load_folder(claims_dir: Path, files: Optional[list[Path]] = None) -> Loaded:
         first_seen[claim.id] = display
         out.claims[claim.id] = claim
     return out
-
-
-def _display(path: Path) -> str:
-    """The name of a claim file in messages: relative to the working folder when inside it."""
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError, RuntimeError):  # outside the folder, or a symlink loop
-        return str(path)
 
 
 def tool_versions() -> dict:

@@ -24,21 +24,11 @@ from typing import Optional
 
 __all__ = ["package_digest", "run_key", "reuse_run", "keep_run"]
 
+from verify.cache import package_digest  # noqa: E402  (re-exported: the report needs it too)
+
 RUN_FILE = "last-run.json"
 _DEPENDENCIES = ("sympy", "mpmath", "gmpy2", "z3-solver", "python-flint", "networkx", "PyYAML",
                  "jsonschema", "numpy")
-
-
-@functools.lru_cache(maxsize=1)
-def package_digest() -> str:
-    """A digest of every file of the verify package (code, schemas, templates, static assets)."""
-    root = Path(__file__).resolve().parent
-    h = hashlib.sha256()
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo"):
-            h.update(str(path.relative_to(root)).encode())
-            h.update(hashlib.sha256(path.read_bytes()).digest())
-    return h.hexdigest()
 
 
 def _versions() -> dict[str, Optional[str]]:
@@ -56,7 +46,7 @@ def run_key(claims_dir: Path, precisions, seed) -> Optional[str]:
     """The key of a run of `verify all` over `claims_dir`; None when a claim file cannot be read."""
     from verify import __version__
     from verify.limits import LIMITS
-    from verify.pipeline import _display as display, scan_folder
+    from verify.folder import display_name as display, scan_folder
     files, skipped = scan_folder(claims_dir)
     listing = []
     for path in files:

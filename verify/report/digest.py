@@ -57,7 +57,7 @@ def notes_digest(notes_dir: Optional[Path]) -> Optional[list]:
 
 def inputs_digest(results: dict[str, Any], notes_dir: Optional[Path]) -> str:
     """The digest of everything the report built from `results` depends on."""
-    from verify.reuse import package_digest
+    from verify.cache import package_digest
     run = {k: v for k, v in (results.get("run") or {}).items() if k not in VOLATILE_RUN_FIELDS}
     data = {"results": {**results, "run": run}, "package": package_digest(), "versions": _versions(),
             "notes": notes_digest(notes_dir)}
