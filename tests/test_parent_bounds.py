@@ -469,8 +469,11 @@ def test_interrupted_run_caches_what_it_checked(tmp_path, monkeypatch):
     from verify.pipeline import run_pipeline
     folder = _folder(tmp_path, {"fast.yaml": claim_text("fast", FAST), "slow.yaml": claim_text("slow", SLOW)})
     cache = tmp_path / ".verify_cache"
+    # --timeout: `slow` must still be running when the interrupt comes, however long this process
+    # waits for the CPU (at the default 120 CPU s its check timed out first on a loaded machine, the
+    # run ended normally and exited 1)
     proc = subprocess.Popen([sys.executable, "-m", "verify.cli", "all", "--claims", str(folder), "--out",
-                             str(tmp_path / "out"), "-j", "2"], cwd=tmp_path,
+                             str(tmp_path / "out"), "-j", "2", "--timeout", "3600"], cwd=tmp_path,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in proc.stderr] + [lines.put(None)],

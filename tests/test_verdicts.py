@@ -384,3 +384,31 @@ def test_a_for_loop_outside_a_symbolic_check_is_a_located_problem(tmp_path):
     body = "symbols:\n  n: {integer: [1, 3]}\nchecks:\n  - numeric: n >= 1\n    for: {n: [1, 3]}\n"
     probs = problems_of(tmp_path, claim_text(body=body))
     assert any("for: loops only in symbolic checks" in str(p) for p in probs), probs
+
+
+# -- a proof covers what the claim states, not what the sampler draws ---------------------------
+
+NARROW_SAMPLER = """\
+symbols:
+  x: {real: [0, 10], sample: {uniform: [0, 1]}}
+checks:
+  - numeric: x <= 3
+    search: 0
+"""
+
+
+def test_z3_quantifies_over_the_declared_range_not_the_samplers(tmp_path):
+    """x in [0, 10] drawn in [0, 1]: z3 used to prove x <= 3 "for all real x in [0, 1]" and the
+    claim read "proved"; over the declared range it finds x > 3, which is confirmed."""
+    rec = _one(tmp_path, NARROW_SAMPLER)
+    chk = rec["checks"][0]
+    assert rec["status"] == "refuted" and chk["outcome"] == "refuted", chk["message"]
+    assert "z3" in chk["message"]
+
+
+def test_an_option_the_kind_does_not_read_is_a_located_problem(tmp_path):
+    """instances: on a numeric check was accepted and never checked (x = 5 breaks x <= 3)."""
+    from conftest import problems_of
+    body = NARROW_SAMPLER.replace("    search: 0\n", "    search: 0\n    instances: [{x: 5}]\n")
+    problems = problems_of(tmp_path, claim_text(body=body))
+    assert any("instances: not an option of numeric checks" in p.message for p in problems), problems

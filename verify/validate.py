@@ -185,6 +185,14 @@ class ClaimBuilder:
             raise Located(("checks", i, "for"), ExprError(
                 f"for: loops only in symbolic checks; a {kind} check draws its integer symbols",
                 "give the symbol a sampler over the values (integer: [lo, hi]), or fix one with dims:"))
+        unread = [k for k in entry if k != kind and k not in CHECKS[kind].options]
+        if unread:  # an option of another kind would be ignored in silence: say so
+            takers = sorted(k for k, c in CHECKS.items() if unread[0] in c.options)
+            raise Located(("checks", i, unread[0]), ExprError(
+                f"{unread[0]}: not an option of {kind} checks (it is read by {', '.join(takers)} checks)",
+                f"a {kind} check reads: {', '.join(o for o in CHECKS[kind].options if o != 'engine')}"
+                + ("; explicit instances are checked by an exact check: add one with instances:"
+                   if unread[0] == "instances" else "")))
         return CHECKS[kind].prepare(entry, claim, _PrepareCtx(self, ("checks", i), i, kind))
 
     def necessity(self, claim: Claim, i: int, entry: dict, hyp_names: list[str]) -> NecessityCase:

@@ -445,6 +445,8 @@ class _Translator:
         if args is None or (implicit and spec.range is None):
             return parts
         if domain == "interval":
+            if spec.range is not None or spec.positive:
+                return parts  # the declared range is the domain: a narrower sampler only chooses the draws
             if not (isinstance(args, list) and len(args) == 2 and all(isinstance(a, _NODE_TYPES) for a in args)):
                 return parts + [self.bad_part(f"sampler {s} with arguments {args!r}")]
             return parts + self.bounds(x, tuple(args))
