@@ -54,3 +54,18 @@ def test_no_records_no_section(tmp_path):
     attach(results, tmp_path / "absent.json")
     write_report(results, tmp_path / "out")
     assert "Strength of the checks" not in (tmp_path / "out" / "index.html").read_text()
+
+
+def test_the_project_names_its_mutation_records_in_pyproject(tmp_path, monkeypatch):
+    """[tool.verify] mutation = FILE: the repository's own `verify all` shows the stored run."""
+    from conftest import claim_text
+    from verify.cli import main
+    (tmp_path / "claims").mkdir()
+    (tmp_path / "claims" / "t.yaml").write_text(claim_text(id_="t", body="symbols:\n  x: {real: [1, 2]}\nchecks:\n  - numeric: x >= 1\n    n: 3\n"))
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "runs" / "m.json").write_text(json.dumps({"summary": {}, "claims": [dict(WEAK, id="t")]}))
+    (tmp_path / "pyproject.toml").write_text('[tool.verify]\nmutation = "runs/m.json"\n')
+    monkeypatch.chdir(tmp_path)
+    assert main(["all", "-j", "1"]) == 0
+    claim = json.loads((tmp_path / "reports" / "results.json").read_text())["claims"][0]
+    assert claim["strength"]["weak"] and claim["strength"]["killed"] == 2

@@ -107,9 +107,10 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--out", default=None,
                    help="report folder (default: [tool.verify] out in pyproject.toml, else reports/)")
     a.add_argument("--notes", default=None, metavar="DIR", help=NOTES_HELP)
-    a.add_argument("--mutation", default="mutation.json", metavar="FILE",
+    a.add_argument("--mutation", default=None, metavar="FILE",
                    help="records of a `verify mutate` run: each claim's page shows its mutants and the index "
-                        "its mutation score, flagging weak checks (default mutation.json, when present)")
+                        "its mutation score, flagging weak checks (default: [tool.verify] mutation, else "
+                        "mutation.json, when present)")
     a.add_argument("--format", choices=("text", "json", "junit"), default="text",
                    help="what to print: a text summary (default), the results JSON, or JUnit XML")
     a.add_argument("--executor", default="local",
@@ -255,6 +256,8 @@ def _settle(args) -> None:
         args.claims = str(cfg.claims)
     if getattr(args, "out", "") is None:
         args.out = str(cfg.out)
+    if getattr(args, "mutation", "") is None:
+        args.mutation = str(cfg.mutation) if cfg.mutation is not None else "mutation.json"
     if getattr(args, "notes", "") is None:
         notes = cfg.notes_for(Path(args.claims) if getattr(args, "claims", None) else None)
         args.notes = str(notes) if notes is not None else None

@@ -11,6 +11,7 @@ one (searched from the current folder upwards), and the defaults:
     cache = ".verify_cache"            # result cache (default: beside the report folder)
     title = "Claims, checked"          # the report's title
     notes = "../shared/notes"          # the lecture notes the claims quote (--notes)
+    mutation = "bench/results/mutation.json"  # a `verify mutate` run: each claim's strength (--mutation)
 
 Paths in the table are relative to the folder of that pyproject.toml; paths given on the command
 line or in the environment are relative to the current folder. The cache never lives inside a
@@ -37,7 +38,8 @@ DEFAULT_TITLE = "Claims, checked"
 CACHE_ENV = "VERIFY_CACHE_DIR"
 CACHE_NAME = ".verify_cache"
 KEYS = {"claims": "folder of claim files", "out": "report folder", "cache": "result cache folder",
-        "title": "the report's title", "notes": "folder of the lecture notes the claims quote"}
+        "title": "the report's title", "notes": "folder of the lecture notes the claims quote",
+        "mutation": "records of a `verify mutate` run shown as each claim's strength"}
 
 
 class ConfigError(Exception):
@@ -52,6 +54,7 @@ class Config:
     title: str
     pyproject: Optional[Path]    # the file the settings came from, if any
     notes: Optional[Path] = None  # the lecture notes (None: not configured)
+    mutation: Optional[Path] = None  # a `verify mutate` records file (None: mutation.json when present)
 
     def cache_dir(self, claims: Optional[Path] = None, out: Optional[Path] = None,
                   cli: Optional[str] = None, env: Optional[dict] = None) -> Path:
@@ -133,7 +136,8 @@ def load_config(start: Optional[Path] = None) -> Config:
         return p if p.is_absolute() else _relative(root / p)
 
     return Config(claims=where("claims", "claims"), out=where("out", "reports"), cache=where("cache", None),
-                  title=table.get("title", DEFAULT_TITLE), pyproject=path, notes=where("notes", None))
+                  title=table.get("title", DEFAULT_TITLE), pyproject=path, notes=where("notes", None),
+                  mutation=where("mutation", None))
 
 
 def _relative(path: Path) -> Path:
