@@ -412,3 +412,13 @@ def test_an_option_the_kind_does_not_read_is_a_located_problem(tmp_path):
     body = NARROW_SAMPLER.replace("    search: 0\n", "    search: 0\n    instances: [{x: 5}]\n")
     problems = problems_of(tmp_path, claim_text(body=body))
     assert any("instances: not an option of numeric checks" in p.message for p in problems), problems
+
+
+def test_a_wrong_integral_over_an_infinite_range_is_refuted(tmp_path):
+    """The quadrature's far nodes (r ~ 10^30) used to widen the cancellation band until every
+    failure looked like rounding: the integral below is 2, and `== 1` passed."""
+    body = "symbols:\n  c: {real: [1, 2]}\nchecks:\n  - numeric: integral(rr**3 * exp(-rr**2 / 2), rr, 0, oo) == c\n    n: 3\n"
+    rec = _one(tmp_path, body.replace("symbols:\n", "symbols:\n  rr: index\n"))
+    assert rec["checks"][0]["outcome"] == "refuted", rec["checks"][0]["message"]
+    ok = _one(tmp_path, body.replace("symbols:\n", "symbols:\n  rr: index\n").replace("== c", "== 2 * c / c"))
+    assert ok["checks"][0]["outcome"] in ("supported", "certified", "proved"), ok["checks"][0]["message"]

@@ -611,10 +611,13 @@ def _range(node, ctx):
     return lo, hi
 
 
-def _bound(ctx: Ctx, var: str, value) -> Ctx:
+def _bound(ctx: Ctx, var: str, value, tracked: bool = True) -> Ctx:
+    """`ctx` with `var` bound to `value`. Untracked: the magnitudes met inside do not widen the
+    cancellation band (a quadrature or a limit evaluates its integrand at nodes far out, 10^30 on
+    [0, oo), which says nothing about the rounding of the value it returns)."""
     values = dict(ctx.values)
     values[var] = value
-    return Ctx(values, ctx.guard_digits, peak=ctx.peak, parent=ctx, var=var)
+    return Ctx(values, ctx.guard_digits, peak=ctx.peak if tracked else None, parent=ctx, var=var)
 
 
 def _sum(node, ctx):
@@ -792,13 +795,13 @@ def _jacobian(node, ctx):
 def _limit(node, ctx):
     var = node.args[1].name
     point = scalar(evaluate(node.args[2], ctx))
-    return mp.limit(lambda t: scalar(evaluate(node.args[0], _bound(ctx, var, t))), point)
+    return mp.limit(lambda t: scalar(evaluate(node.args[0], _bound(ctx, var, t, tracked=False))), point)
 
 
 def _integral(node, ctx):
     var = node.args[1].name
     a, b = scalar(evaluate(node.args[2], ctx)), scalar(evaluate(node.args[3], ctx))
-    return mp.quad(lambda t: scalar(evaluate(node.args[0], _bound(ctx, var, t)), "an integrand"), [a, b])
+    return mp.quad(lambda t: scalar(evaluate(node.args[0], _bound(ctx, var, t, tracked=False)), "an integrand"), [a, b])
 
 
 def _at(node, ctx):
