@@ -422,3 +422,17 @@ def test_a_wrong_integral_over_an_infinite_range_is_refuted(tmp_path):
     assert rec["checks"][0]["outcome"] == "refuted", rec["checks"][0]["message"]
     ok = _one(tmp_path, body.replace("symbols:\n", "symbols:\n  rr: index\n").replace("== c", "== 2 * c / c"))
     assert ok["checks"][0]["outcome"] in ("supported", "certified", "proved"), ok["checks"][0]["message"]
+
+
+def test_a_wrong_limit_at_infinity_is_refuted_not_a_dead_worker(tmp_path):
+    """Confirming the failure of `limit(2/(1 + 2 sqrt(x) + x), x, oo) == 1` at 250 digits ran
+    mpmath's Shanks extrapolation until GMP aborted past the worker's 2 GB: the claim read "error:
+    the worker died" (and a whole claim's mutation run was lost with it)."""
+    import subprocess
+    import sys
+    p = tmp_path / "t.yaml"
+    p.write_text(claim_text(body="symbols:\n  x: {real: positive}\nchecks:\n"
+                                 "  - symbolic: limit(2 / (1 + 2 * sqrt(x) + x), x, oo) == 1\n"))
+    out = subprocess.run([sys.executable, "-m", "verify.cli", "check", str(p), "--no-cache", "-j", "1"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=900)
+    assert "status: refuted" in out.stdout and "worker died" not in out.stdout, out.stdout[-1500:]

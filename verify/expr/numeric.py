@@ -795,7 +795,8 @@ def _jacobian(node, ctx):
 def _limit(node, ctx):
     var = node.args[1].name
     point = scalar(evaluate(node.args[2], ctx))
-    return mp.limit(lambda t: scalar(evaluate(node.args[0], _bound(ctx, var, t, tracked=False))), point)
+    return mp.limit(lambda t: scalar(evaluate(node.args[0], _bound(ctx, var, t, tracked=False))), point,
+                    method="richardson")  # Shanks at 250+ digits blew GMP past 2 GB on 2/(1 + 2 sqrt(x) + x)
 
 
 def _integral(node, ctx):
