@@ -474,6 +474,9 @@ def test_interrupted_run_caches_what_it_checked(tmp_path, monkeypatch):
     # run ended normally and exited 1)
     proc = subprocess.Popen([sys.executable, "-m", "verify.cli", "all", "--claims", str(folder), "--out",
                              str(tmp_path / "out"), "-j", "2", "--timeout", "3600"], cwd=tmp_path,
+                            # Ctrl-C's default action, whatever this pytest worker inherited (a process
+                            # that starts with SIGINT ignored never gets Python's KeyboardInterrupt)
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in proc.stderr] + [lines.put(None)],
