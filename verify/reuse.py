@@ -13,12 +13,12 @@ pipeline (whose result cache then re-checks only what changed).
 
 from __future__ import annotations
 
-import functools
+import datetime as _dt
 import hashlib
 import json
 import os
+import sys
 import time
-import datetime as _dt
 from pathlib import Path
 from typing import Optional
 
@@ -55,7 +55,7 @@ def run_key(claims_dir: Path, precisions, seed) -> Optional[str]:
         except OSError:
             return None  # a file that cannot be read is a located problem: the full run says it
     data = {"verify": __version__, "package": package_digest(), "versions": _versions(),
-            "python": list(os.sys.version_info[:3]),
+            "python": list(sys.version_info[:3]),
             "mpmath_env": sorted(k for k in os.environ if k.startswith("MPMATH_")),
             "precisions": list(precisions), "seed": seed, "limits": dict(LIMITS),
             "claims_dir": str(claims_dir), "cwd": os.getcwd(), "files": listing,
