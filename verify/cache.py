@@ -241,3 +241,15 @@ def package_digest() -> str:
             h.update(str(path.relative_to(root)).encode())
             h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
+
+
+def installed_versions(names) -> dict:
+    """name -> the installed version of each distribution (None when absent): part of a digest key."""
+    from importlib.metadata import PackageNotFoundError, version
+    out = {}
+    for name in names:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = None
+    return out

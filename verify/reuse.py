@@ -22,24 +22,13 @@ import time
 from pathlib import Path
 from typing import Optional
 
-__all__ = ["package_digest", "run_key", "reuse_run", "keep_run"]
+from verify.cache import installed_versions, package_digest  # package_digest re-exported
 
-from verify.cache import package_digest  # noqa: E402  (re-exported: the report needs it too)
+__all__ = ["package_digest", "run_key", "reuse_run", "keep_run"]
 
 RUN_FILE = "last-run.json"
 _DEPENDENCIES = ("sympy", "mpmath", "gmpy2", "z3-solver", "python-flint", "networkx", "PyYAML",
                  "jsonschema", "numpy")
-
-
-def _versions() -> dict[str, Optional[str]]:
-    from importlib.metadata import PackageNotFoundError, version
-    out: dict[str, Optional[str]] = {}
-    for name in _DEPENDENCIES:
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            out[name] = None
-    return out
 
 
 def run_key(claims_dir: Path, precisions, seed) -> Optional[str]:
@@ -54,7 +43,7 @@ def run_key(claims_dir: Path, precisions, seed) -> Optional[str]:
             listing.append([display(path), hashlib.sha256(path.read_bytes()).hexdigest()])
         except OSError:
             return None  # a file that cannot be read is a located problem: the full run says it
-    data = {"verify": __version__, "package": package_digest(), "versions": _versions(),
+    data = {"verify": __version__, "package": package_digest(), "versions": installed_versions(_DEPENDENCIES),
             "python": list(sys.version_info[:3]),
             "mpmath_env": sorted(k for k in os.environ if k.startswith("MPMATH_")),
             "precisions": list(precisions), "seed": seed, "limits": dict(LIMITS),

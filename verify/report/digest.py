@@ -25,17 +25,6 @@ VOLATILE_RUN_FIELDS = ("started", "duration_s")
 _RENDERERS = ("latex2mathml", "Jinja2", "MarkupSafe", "networkx")
 
 
-def _versions() -> dict[str, Optional[str]]:
-    from importlib.metadata import PackageNotFoundError, version
-    out: dict[str, Optional[str]] = {}
-    for name in _RENDERERS:
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            out[name] = None
-    return out
-
-
 def notes_digest(notes_dir: Optional[Path]) -> Optional[list]:
     """The notes folder as the report sees it: its path, and each file's name and digest."""
     if notes_dir is None:
@@ -57,9 +46,10 @@ def notes_digest(notes_dir: Optional[Path]) -> Optional[list]:
 
 def inputs_digest(results: dict[str, Any], notes_dir: Optional[Path]) -> str:
     """The digest of everything the report built from `results` depends on."""
-    from verify.cache import package_digest
+    from verify.cache import installed_versions, package_digest
     run = {k: v for k, v in (results.get("run") or {}).items() if k not in VOLATILE_RUN_FIELDS}
-    data = {"results": {**results, "run": run}, "package": package_digest(), "versions": _versions(),
+    data = {"results": {**results, "run": run}, "package": package_digest(),
+            "versions": installed_versions(_RENDERERS),
             "notes": notes_digest(notes_dir)}
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode("utf-8")).hexdigest()
 
