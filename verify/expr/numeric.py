@@ -16,7 +16,7 @@ from mpmath import mp
 
 from verify import limits
 from verify.errors import EvalError, Undecided
-from verify.expr import nodes as N
+from verify.expr import mpmat, nodes as N
 
 
 
@@ -45,7 +45,14 @@ class Ctx:
 
     @property
     def band(self):
-        return mp.mpf(10) ** (-(mp.dps - self.guard_digits))
+        key = (mp.prec, self.guard_digits)
+        band = _BANDS.get(key)
+        if band is None:
+            band = _BANDS[key] = mp.mpf(10) ** (-(mp.dps - self.guard_digits))
+        return band
+
+
+_BANDS: dict = {}  # (precision in bits, guard digits) -> the tolerance band at that precision
 
 
 def to_mp(v: Any) -> Any:
@@ -118,23 +125,27 @@ def binop(op: str, a, b):
                                 )
             if ma and _shape(a) != _shape(b):
                 raise EvalError(f"shape mismatch in {op}: {_shape(a)} and {_shape(b)}")
+            if ma:
+                return mpmat.add(a, b, subtract=op == "-")
             return a + b if op == "+" else a - b
         if op in ("*", "@"):
             if ma and mb:
                 if a.cols != b.rows:
                     if _shape(a) == (1, 1):
-                        return a[0, 0] * b
+                        return mpmat.scale(a[0, 0], b)
                     if _shape(b) == (1, 1):
-                        return a * b[0, 0]
+                        return mpmat.scale(b[0, 0], a)
                     raise EvalError(f"shape mismatch in product: {_shape(a)} times {_shape(b)}")
-                return _check_dim(a * b)
+                return _check_dim(mpmat.mul(a, b))
+            if ma or mb:
+                return mpmat.scale(b, a) if ma else mpmat.scale(a, b)
             return a * b
         if op == "/":
             if mb:
                 raise EvalError("division by a matrix; use inv(B)")
             if b == 0:
                 raise EvalError("division by zero")
-            return a / b
+            return mpmat.divide(a, b) if ma else a / b
         if op == "**":
             return power(a, b)
     except ZeroDivisionError:
@@ -169,14 +180,14 @@ def power(a, b):
         if n - m <= 4:  # sums of A**k: one product per term
             result = known[m]
             for j in range(m + 1, n + 1):
-                result = known[j] = result * a
+                result = known[j] = mpmat.mul(result, a)
             return result
         result = mp.eye(a.rows)
         base = a
         while n:
             if n & 1:
-                result = result * base
-            base = base * base if n > 1 else base
+                result = mpmat.mul(result, base)
+            base = mpmat.mul(base, base) if n > 1 else base
             n >>= 1
         return result
     if a == 0 and b < 0:
@@ -188,8 +199,8 @@ def power(a, b):
 
 def _entrywise(f: Callable, v):
     if is_mat(v):
-        out = v.apply(f)
-        if any(type(out[i, j]) is mp.mpc for i in range(out.rows) for j in range(out.cols)):
+        out = mpmat.apply(f, v)
+        if out is None:
             raise EvalError("undefined at this instance: an entry is complex")
         return out
     return f(scalar(v))
@@ -285,7 +296,7 @@ def _hadamard(A, B):
     A, B = _as_mat(A), _as_mat(B)
     if _shape(A) != _shape(B):
         raise EvalError(f"hadamard of shapes {_shape(A)} and {_shape(B)}")
-    return mp.matrix([[A[i, j] * B[i, j] for j in range(A.cols)] for i in range(A.rows)])
+    return mpmat.hadamard(A, B)
 
 
 def _dot(u, v):
@@ -344,7 +355,7 @@ def truth(v, ctx) -> bool:
 
 
 NUMERIC: dict[str, Callable] = {
-    "T": lambda ctx, A: A.T if is_mat(A) else A,
+    "T": lambda ctx, A: mpmat.transpose(A) if is_mat(A) else A,
     "inv": lambda ctx, A: _inv(A),
     "det": lambda ctx, A: mp.det(_as_mat(A)),
     "trace": lambda ctx, A: mp.fsum(_as_mat(A)[i, i] for i in range(min(_shape(A)))),
@@ -393,12 +404,12 @@ NUMERIC: dict[str, Callable] = {
     "sinh": lambda ctx, x: _entrywise(mp.sinh, x), "cosh": lambda ctx, x: _entrywise(mp.cosh, x),
     "tanh": lambda ctx, x: _entrywise(mp.tanh, x), "sech": lambda ctx, x: _entrywise(mp.sech, x),
     "sigmoid": lambda ctx, x: _entrywise(lambda z: 1 / (1 + mp.exp(-z)), x),
-    "relu": lambda ctx, x: _entrywise(lambda z: z if z > 0 else mp.mpf(0), x),
+    "relu": lambda ctx, x: _entrywise(lambda z: z if z > 0 else mp.zero, x),
     "step": lambda ctx, x: _entrywise(lambda z: _step(ctx, z), x),
     "ind": lambda ctx, c: mp.mpf(1) if truth(c, ctx) else mp.mpf(0),
     "binomial": lambda ctx, n, k: mp.binomial(scalar(n), scalar(k)),
     "factorial": lambda ctx, n: _factorial(scalar(n)),
-    "transpose": lambda ctx, A: A.T if is_mat(A) else A,
+    "transpose": lambda ctx, A: mpmat.transpose(A) if is_mat(A) else A,
     "tr": lambda ctx, A: mp.fsum(_as_mat(A)[i, i] for i in range(min(_shape(A)))),
     "fro": lambda ctx, A: mp.mnorm(_as_mat(A), "f"),
 }
@@ -438,7 +449,7 @@ def _log(x):
 def _step(ctx, z):
     if abs(z) <= ctx.band:
         raise Undecided("step(x) evaluated on a kink x = 0")
-    return mp.mpf(1) if z > 0 else mp.mpf(0)
+    return mp.one if z > 0 else mp.zero
 
 
 def _factorial(n):
