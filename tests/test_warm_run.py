@@ -83,6 +83,18 @@ def test_an_edited_claim_changes_its_page(project, capsys):
     assert _results(project)["run"]["checked"] == 1
 
 
+def test_an_edited_lemma_is_checked_alone_and_its_new_status_reaches_what_rests_on_it(project, capsys):
+    _run(capsys)
+    lemma = project / "claims" / "lem.yaml"
+    lemma.write_text(lemma.read_text().replace("x >= 1", "x >= 2"))  # now false: refuted
+    assert main(["all", "-j", "1"]) == 1
+    capsys.readouterr()
+    results = _results(project)
+    assert results["run"]["checked"] == 1  # the lemma; thm's verdict reads nothing of lem's file
+    thm = next(c for c in results["claims"] if c["id"] == "thm")
+    assert [w["id"] if isinstance(w, dict) else w for w in thm["foundation"]["weak"]] == ["lem"]
+
+
 def test_an_edited_note_is_located_again(project, capsys):
     _run(capsys)
     _run(capsys)

@@ -1,8 +1,10 @@
 """The result cache: a claim is not re-checked when nothing its verdict depends on has changed.
 
-The key of a claim is a sha256 over its file's data, the keys of the claims it uses (so editing a
-lemma re-checks what rests on it), the seed, the precisions, verify's version, the versions of SymPy,
-mpmath, z3 and python-flint, and mpmath's backend. Entries are JSON files written atomically (temp file + os.replace)
+The key of a claim is a sha256 over what its verdict reads: its file's data, the seed, the
+precisions, verify's version, the versions of SymPy, mpmath, z3 and python-flint, and mpmath's
+backend. No check reads another claim's file (a calc step's `by:` only names a lemma in `uses`), so
+editing a lemma re-checks the lemma alone; what rests on it shows the lemma's new status at once,
+because a claim's foundation is computed from the graph at every run, never cached. Entries are JSON files written atomically (temp file + os.replace)
 by the parent process only, each one as soon as its verdict arrives (an interrupted run keeps what
 it checked); a missing or corrupt entry is a miss, never an error. It is a cache that may be
 invalidated at any time: `--no-cache` ignores it, deleting `.verify_cache/` empties it.
@@ -68,7 +70,7 @@ def code_digest() -> str:
 
 
 def claim_keys(claims: dict, g: nx.DiGraph, precisions, seed) -> dict[str, str]:
-    """A key per claim, folding in the keys of what it uses (claims on a cycle get none)."""
+    """A key per claim over its own data (claims on a cycle, or resting on one, get none)."""
     env = environment_key(precisions, seed)
     keys: dict[str, str] = {}
     for cid in _acyclic_order(g):
@@ -77,7 +79,7 @@ def claim_keys(claims: dict, g: nx.DiGraph, precisions, seed) -> dict[str, str]:
         deps = sorted(g.predecessors(cid))
         if any(d not in keys for d in deps):
             continue
-        text = _canonical({"claim": claims[cid].raw, "deps": [keys[d] for d in deps], "env": env})
+        text = _canonical({"claim": claims[cid].raw, "env": env})
         keys[cid] = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return keys
 
