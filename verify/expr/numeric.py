@@ -8,6 +8,7 @@ tolerance band raises `Undecided` instead of guessing.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable, Optional
@@ -153,7 +154,7 @@ def binop(op: str, a, b):
     raise EvalError(f"unknown operator {op}")
 
 
-_POWERS: dict = {}  # (id(base), prec) -> (base, {n: base**n}); cleared per evaluation
+_POWERS: dict = {}  # (id(base), prec) -> (base, {n: base**n}, sorted n); cleared per evaluation
 
 
 def clear_caches() -> None:
@@ -172,15 +173,16 @@ def power(a, b):
         n = int(b)
         entry = _POWERS.get((id(a), mp.prec))
         if entry is None or entry[0] is not a:
-            entry = _POWERS[(id(a), mp.prec)] = (a, {0: mp.eye(a.rows), 1: a})
-        known = entry[1]
+            entry = _POWERS[(id(a), mp.prec)] = (a, {0: mp.eye(a.rows), 1: a}, [0, 1])
+        _, known, exponents = entry
         if n in known:
             return known[n]
-        m = max(k for k in known if k <= n)
+        m = exponents[bisect.bisect_right(exponents, n) - 1]  # the largest known power below n
         if n - m <= 4:  # sums of A**k: one product per term
             result = known[m]
             for j in range(m + 1, n + 1):
                 result = known[j] = mpmat.mul(result, a)
+                bisect.insort(exponents, j)
             return result
         result = mp.eye(a.rows)
         base = a
