@@ -53,7 +53,8 @@ def test_broken_claim_exit_1_names_it_and_writes_report(tmp_path, write_claim, c
     write_claim("broken", BROKEN)
     assert run(["all", "-j", "2"], tmp_path) == 1
     out = capsys.readouterr().out
-    assert "not as expected: broken" in out
+    assert "not as expected: claims/broken.yaml:1: broken: refuted (expected holds)" in out
+    assert "counterexample" in out and "replay: verify check " in out  # the explanation (verify.explain)
     page = tmp_path / "reports" / "claims" / "broken.html"
     assert page.exists() and "refuted" in page.read_text()
 

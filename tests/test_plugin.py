@@ -18,7 +18,7 @@ def test_claims_are_items(pytester):
     result = pytester.runpytest_subprocess("claims", "--junitxml=out.xml", "-k", "good or broken or noted")
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(["*broken.yaml:1: broken: refuted (expected holds)*",
-                                 "*counterexample: x = *", "*replay: verify check */claims/broken.yaml --seed*"])
+                                 "*counterexample (*): x = *", "*lhs = *, rhs = *, margin *", "*replay: verify check */claims/broken.yaml --seed*"])
     xml = (pytester.path / "out.xml").read_text()
     assert 'name="status" value="refuted"' in xml and 'name="status" value="proved"' in xml  # z3 proves AM-GM
 

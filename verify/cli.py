@@ -346,18 +346,14 @@ def _set_replay(results: dict, args) -> None:
     """Each claim's replay command names its file by absolute path (and any non-default precision
     or limit), so it works when pasted in any folder."""
     import shlex
+    from verify.explain import replay_command
     extra = ""
     if getattr(args, "precision", "50,80") != "50,80":
         extra += f" --precision {shlex.quote(args.precision)}"
     for text in getattr(args, "limit", []) or []:
         extra += f" --limit {shlex.quote(text)}"
     for r in results["claims"]:
-        if r.get("file"):
-            target = shlex.quote(str(Path(r["file"]).resolve()))
-        else:
-            target = f"{r['id']} --claims {shlex.quote(str(Path(args.claims).resolve()))}"
-        seed = r.get("seed")
-        r["replay"] = f"verify check {target}" + (f" --seed {seed}" if seed is not None else "") + extra
+        r["replay"] = replay_command(r["file"], r.get("seed"), extra)  # every record has its file
 
 
 def _print_summary(results: dict, out: Path, written: bool = True) -> None:
@@ -367,10 +363,11 @@ def _print_summary(results: dict, out: Path, written: bool = True) -> None:
     counts = ", ".join(f"{v} {k}" for k, v in s["by_status"].items())
     print(f"{s['total']} claims: {counts}; {s['as_expected']} of {s['total']} as expected"
           + (f"; {s['invalid_files']} invalid file(s)" if s["invalid_files"] else ""))
+    from verify.explain import explain, indent
     for r in results["claims"]:
         if not r["as_expected"]:
-            print(f"  not as expected: {r['id']} ({r['file']}): {r['status']}, expected {r['expect']}"
-                  + (f" - {r['message']}" if r.get("message") else ""))
+            first, *rest = explain(r)
+            print(f"  not as expected: {first}", *indent(rest, 2), sep="\n")
     what = "report" if written else "report unchanged"
     print(f"{what}: {out / 'index.html'}  ({results['run']['duration_s']} s)")
 

@@ -15,7 +15,6 @@ status as properties. SymPy is imported only when a claim runs.
 from __future__ import annotations
 
 import re
-import shlex
 from pathlib import Path
 
 import pytest
@@ -123,24 +122,10 @@ class ClaimNotAsExpected(Exception):
 
 
 def _describe(claim, rec) -> str:
-    from verify.hints import error_hint
-    lines = [f"{claim.file}:{claim.line}: {claim.id}: {rec['status']} (expected {claim.expect})"]
-    for c in rec["checks"]:
-        if c["outcome"] not in ("proved", "certified", "supported", "statistical", "cited"):
-            lines.append(f"  {claim.file}:{c.get('line', '?')}: {c['kind']} {c.get('name') or ''}: "
-                         f"{c['outcome']} - {c['message']}")
-            hint = error_hint(c.get("message"))
-            if hint:
-                lines.append(f"    hint: {hint}")
-            cex = c.get("counterexample")
-            if cex:
-                vals = ", ".join(f"{k} = {v}" for k, v in cex["values"].items())
-                lines.append(f"    counterexample: {vals}")
-    for n in rec["necessity"]:
-        if n["outcome"] != "needed":
-            lines.append(f"  without {n['drop']}: {n['outcome']} - {n.get('message', '')}")
-    lines.append(f"  replay: verify check {shlex.quote(str(Path(claim.file).resolve()))} --seed {rec['seed']}")
-    return "\n".join(lines)
+    """The failure: the claim's record, located and with its replay command (verify.explain)."""
+    from verify.explain import explain, replay_command
+    return "\n".join(explain({**rec, "id": claim.id, "file": claim.file, "line": claim.line,
+                               "expect": claim.expect, "replay": replay_command(claim.file, rec["seed"])}))
 
 
 def pytest_addoption(parser):
