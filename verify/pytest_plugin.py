@@ -3,13 +3,14 @@
 Claim files are collected wherever pytest is pointed: a YAML file is a claim file when its
 top-level mapping has an `id:` key and a `checks:` or `expect:` key, when it lies in a folder named
 `claims`, or when it lies under a path listed in the `verify_claims` ini option (then every YAML
-file there is one, and an invalid one is a collection error). When nothing is collected, the
-plugin says so for each folder it was pointed at.
+file there is one). An invalid claim file is a collection error that shows its problems located
+(`file:line:col: message`), without a traceback. When nothing is collected, the plugin says so
+for each folder it was pointed at.
 
 Registered through the `pytest11` entry point. A claim passes when its evidence agrees with its
 `expect` (an expected-false claim passes when it is refuted). A failure shows the file and line,
-the verdict, the counterexample and the seed that replays it; `--junitxml` records each claim's
-status as properties. SymPy is imported only when a claim runs.
+the verdict, the counterexample and the seed that replays it (verify.explain); `--junitxml`
+records each claim's status as properties. SymPy is imported only when a claim runs.
 """
 
 from __future__ import annotations
@@ -87,8 +88,9 @@ class ClaimFile(pytest.File):
         yield ClaimItem.from_parent(self, name=claim.id, claim=claim)
 
 
-class ClaimFileInvalid(Exception):
-    """A claim file that does not validate: reported as a collection error, no traceback."""
+class ClaimFileInvalid(pytest.Collector.CollectError):
+    """A claim file that does not validate: a collection error that shows its located problems
+    (`file:line:col: message`) and no traceback, as pytest's own collection errors do."""
 
 
 class ClaimItem(pytest.Item):
