@@ -12,6 +12,7 @@ import pytest
 
 from conftest import claim_text
 from verify.cli import main
+from verify.status import LADDER
 
 GOOD = claim_text("good", """\
 symbols:
@@ -151,6 +152,7 @@ def test_results_json_matches_its_published_schema(tmp_path, write_claim):
     schema = json.loads(resources.files("verify").joinpath("schemas", "results.schema.json").read_text())
     results = json.loads((tmp_path / "reports" / "results.json").read_text())
     jsonschema.Draft202012Validator(schema).validate(results)
+    assert [s["status"] for s in results["statuses"]] == list(LADDER)  # weakest first, with label, fill, icon
     results["claims"][0]["status"] = "fine"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.Draft202012Validator(schema).validate(results)

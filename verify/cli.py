@@ -321,6 +321,8 @@ def cmd_all(args) -> int:
     if client is not None:
         client.close()
     results["run"]["title"] = args.config.title
+    from verify.status import status_table
+    results["statuses"] = status_table()  # the report draws the statuses from here
     _set_replay(results, args)
     from verify.strength import attach
     attach(results, Path(args.mutation))

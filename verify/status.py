@@ -22,6 +22,21 @@ LABELS = {"refuted": "refuted", "error": "error", "timeout": "timed out",
           "certified": "certified on instances (exact rationals or arb balls at the instances checked; not a proof)",
           "proved": "proved (SymPy, or z3 for all values)"}
 
+# How the report draws each status: its fill colour, and an icon so that colour is not the only cue.
+STYLES = {"refuted": ("#f28482", "\u2717"), "error": ("#ff9f6e", "\u26a0"), "timeout": ("#ffc285", "\u25d4"),
+          "vacuous": ("#ffd6a5", "\u2205"), "untested": ("#e9ecef", "\u25cb"), "undecided": ("#ffe08a", "?"),
+          "cited": ("#d7c6f0", "\u00a7"), "statistical": ("#d8f0a8", "\u2248"),
+          "supported": ("#b7e4c7", "\u2713"), "certified": ("#8ecae6", "\u25c6"), "proved": ("#74c69d", "\u220e")}
+
+# Icons of what the report marks that is not a status: a necessity case's outcome, a missing claim.
+MARK_ICONS = {"needed": "\u2713", "looks-unneeded": "!", "missing": "\u2205"}
+
+
+def status_table() -> list[dict]:
+    """The ladder as results.json carries it (`statuses`), weakest first: each status with its
+    label, fill colour and icon. The report draws the statuses from there."""
+    return [{"status": s, "label": LABELS[s], "fill": STYLES[s][0], "icon": STYLES[s][1]} for s in LADDER]
+
 
 def check_rung(check: dict) -> str:
     """A check's rung; an undecided check whose file says why that is acceptable (`undecided_ok`)

@@ -14,8 +14,9 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .graph_svg import STATUS_STYLE, page_name
+from .graph_svg import page_name
 from .math import to_mathml
+from .statuses import STATUS_STYLE
 
 __all__ = ["proof_outline"]
 
