@@ -1,18 +1,11 @@
-"""The dependency graph as SVG (laid out by verify.report.layout, in pure Python).
-
-The drawn edges are the transitive reduction; the implied ones are drawn too but hidden
-(``<g class="edges-extra">``) until the page's "all edges" toggle shows them. Edges set aside to
-break a cycle are drawn in red.
+"""The dependency graph as SVG, laid out by verify.report.layout (no Graphviz).
 
 Nodes: shape by kind, fill by status, plus cues that do not rely on colour: a status icon and
-word inside the node, a dashed border when the claim rests on a weak foundation (the statuses'
-fills and icons are those of the results drawn: verify.report.statuses). A node shows a short
-title (its id and full title on hover). Every claim node is a link to its page; ids referenced
-but not present are drawn as grey "missing" boxes.
-
-Grouped by note (`graph_svg(..., groups=...)`), each lecture gets a horizontal band: the layers
-stay left to right across all bands, a layer's nodes are ordered band by band, and the edges
-between lectures are drawn in their own colour.
+word inside the node, a dashed border when the claim rests on a weak foundation. A node shows a
+short title (its id and full title on hover) and links to the claim's page; ids referenced but
+not present are grey "missing" boxes. Implied edges are hidden (``<g class="edges-extra">``)
+until the page's "all edges" toggle shows them, edges closing a cycle are red, and grouped by
+note (`groups=...`) each lecture is a band, with the edges between lectures in their own colour.
 """
 
 from __future__ import annotations
@@ -162,8 +155,9 @@ def _render(results: dict[str, Any], g: nx.DiGraph, link_prefix: str, focus: str
         x = lay.x[n] + (NODE_W if side == "out" else 0)
         return (x, lay.y[n])
 
-    parts = [f'<svg class="depgraph" viewBox="0 0 {lay.width:.0f} {lay.height:.0f}" '
-             f'width="{lay.width:.0f}" height="{lay.height:.0f}" role="group" '
+    height = lay.height + (40 if lay.back else 0)  # room below for the cycle arcs
+    parts = [f'<svg class="depgraph" viewBox="0 0 {lay.width:.0f} {height:.0f}" '
+             f'width="{lay.width:.0f}" height="{height:.0f}" role="group" '
              f'style="max-width:100%;height:auto;min-width:{0.75 * lay.width:.0f}px" '
              f'aria-label="{escape(label)}">',
              "<defs>"]
@@ -214,10 +208,6 @@ def _render(results: dict[str, Any], g: nx.DiGraph, link_prefix: str, focus: str
                                SMALL_H if kinds[n] == "derivation-step" else NODE_H,
                                link_prefix, focus))
     parts.append("</g></svg>")
-    if lay.back:  # make room below for the cycle arcs
-        parts[0] = parts[0].replace(f'0 0 {lay.width:.0f} {lay.height:.0f}',
-                                    f'0 0 {lay.width:.0f} {lay.height + 40:.0f}').replace(
-            f'height="{lay.height:.0f}"', f'height="{lay.height + 40:.0f}"')
     return Markup("".join(parts))
 
 
@@ -225,11 +215,9 @@ def graph_svg(results: dict[str, Any], link_prefix: str = "claims/", groups: dic
               group_labels: dict[str, str] | None = None) -> Markup:
     """The whole dependency graph; node links are `link_prefix + <id>.html`. With `groups`
     (claim id -> group, say its note) one band per group, labelled by `group_labels`."""
-    if groups is not None:
-        return _render(results, build_graph(results), link_prefix, None, "n",
-                       "dependency graph of all claims, one band per note", groups, group_labels)
-    return _render(results, build_graph(results), link_prefix, None, "g",
-                   "dependency graph of all claims")
+    return _render(results, build_graph(results), link_prefix, None, "g" if groups is None else "n",
+                   "dependency graph of all claims" + ("" if groups is None else ", one band per note"),
+                   groups, group_labels)
 
 
 _INDEX: list = []  # [(results, graph, claims by id)] for the results being rendered

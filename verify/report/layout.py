@@ -4,14 +4,12 @@ to right, foundations on the left and theorems on the right.
 1. cycles are broken by setting aside one edge per cycle (drawn in red, never crash);
 2. layer of a node = length of the longest path reaching it from a source (sources are then
    moved right, just before their first user, to keep edges short);
-3. the drawn edges are the transitive reduction; the implied ones are drawn too but hidden
-   until the page's "all edges" toggle shows them;
+3. the drawn edges are the transitive reduction (`extra`: the implied ones);
 4. edges that span several layers get invisible dummy nodes, and barycenter sweeps (down and
    up, keeping the order with the fewest crossings) order each layer;
 5. vertical positions are relaxed towards the neighbours' average, keeping order and spacing.
 
-Grouped (`layout(..., band=...)`), each group gets a horizontal band: the layers stay left to
-right across all bands, and a layer's nodes are ordered band by band.
+Grouped (`band=...`), each group is a horizontal band; the layers run across all bands.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from . import math, output, statuses
 from .digest import inputs_digest, write_digest
 from .math import to_mathml
 from .notes import build_notes, note_page_name, render_inline
-from .outline import proof_outline
+from .outline import REL_LATEX, proof_outline
 from verify import sources
 from verify.hints import error_hint
 
@@ -34,7 +35,6 @@ __all__ = ["write_report", "make_environment"]
 _HERE = Path(__file__).parent
 _OWNED_DIRS = ("claims", "static")
 _INDEX_GRAPH_LIMIT = 150  # above this many claims the index links to graph.html instead
-_REL = {"==": "=", "=": "=", "<=": r"\le", "<": "<", ">=": r"\ge", ">": ">", "!=": r"\ne"}
 _EVIDENCE_LABELS = [("confirmed_by", "refutation confirmed by"), ("near_miss", "closest approach"),
                     ("unconfirmed", "possible failure, not confirmed"), ("mostly_rejected", "hypotheses reject most draws"),
                     ("drawn", "instances drawn"), ("rejected", "rejected by the hypotheses"),
@@ -114,7 +114,7 @@ def make_environment() -> Environment:
     env.filters["page"] = lambda cid: page_name(str(cid))
     env.filters["token"] = _css_token
     env.filters["icon"] = statuses.icon
-    env.filters["relmath"] = lambda rel: to_mathml(_REL.get(str(rel), str(rel)))
+    env.filters["relmath"] = lambda rel: to_mathml(REL_LATEX.get(str(rel), str(rel)))
     env.filters["notetext"] = render_inline
     env.filters["notepage"] = note_page_name
     env.tests["present"] = lambda v: not (v is None or isinstance(v, Undefined) or v in ("", [], {}))
@@ -128,21 +128,15 @@ def _render(env: Environment, template: str, **context: Any) -> str:
 
 
 def _counts(claims: list[dict[str, Any]], field: str, order: list[str]) -> list[tuple[str, int]]:
-    counts: dict[str, int] = {}
-    for c in claims:
-        counts[str(c.get(field))] = counts.get(str(c.get(field)), 0) + 1
+    counts = Counter(str(c.get(field)) for c in claims)
     rank = {v: i for i, v in enumerate(order)}
     return sorted(counts.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
 
 
 def _check_counts(claims: list[dict[str, Any]]) -> list[tuple[str, str, int]]:
     """(outcome, engine, number of checks), strongest outcome first: the evidence ladder of checks."""
-    counts: dict[tuple[str, str], int] = {}
-    for c in claims:
-        for chk in c.get("checks") or []:
-            if isinstance(chk, dict):
-                key = (str(chk.get("outcome")), str(chk.get("engine") or ""))
-                counts[key] = counts.get(key, 0) + 1
+    counts = Counter((str(chk.get("outcome")), str(chk.get("engine") or "")) for c in claims
+                     for chk in c.get("checks") or [] if isinstance(chk, dict))
     rank = {v: i for i, v in enumerate(statuses.LADDER)}
     return sorted(((o, e, n) for (o, e), n in counts.items()),
                   key=lambda t: (rank.get(t[0], len(rank)), -t[2], t[1]))

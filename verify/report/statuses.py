@@ -1,10 +1,6 @@
-"""The statuses the report draws, read from the results document it renders: its `statuses`
-(the ladder with each status's label, fill colour and icon, written from verify.status). A
-results document without them is drawn with verify.status's own table.
-
-`use(results)` makes a document's statuses the ones drawn (`render` does, before anything else,
-and so does every graph drawn from a document); `LADDER` and `STATUS_STYLE` are then its own.
-"""
+"""The statuses the report draws: those of the results document it renders (its `statuses`, the
+ladder with each status's fill colour and icon, written from verify.status), else verify.status's
+own. `use(results)` makes them the ones in `LADDER` (strongest first) and `STATUS_STYLE`."""
 
 from __future__ import annotations
 
@@ -14,7 +10,7 @@ from verify.status import MARK_ICONS, status_table
 
 __all__ = ["LADDER", "STATUS_STYLE", "UNKNOWN_STYLE", "use", "icon"]
 
-LADDER: list[str] = []                          # strongest first
+LADDER: list[str] = []
 STATUS_STYLE: dict[str, tuple[str, str]] = {}   # status -> (fill colour, icon)
 UNKNOWN_STYLE = ("#ffffff", "\u00b7")
 
