@@ -12,6 +12,7 @@ import pytest
 
 from conftest import claim_text
 from verify.cli import main
+from verify.status import LADDER
 
 GOOD = claim_text("good", """\
 symbols:
@@ -53,7 +54,8 @@ def test_broken_claim_exit_1_names_it_and_writes_report(tmp_path, write_claim, c
     write_claim("broken", BROKEN)
     assert run(["all", "-j", "2"], tmp_path) == 1
     out = capsys.readouterr().out
-    assert "not as expected: broken" in out
+    assert "not as expected: claims/broken.yaml:1: broken: refuted (expected holds)" in out
+    assert "counterexample" in out and "replay: verify check " in out  # the explanation (verify.explain)
     page = tmp_path / "reports" / "claims" / "broken.html"
     assert page.exists() and "refuted" in page.read_text()
 
@@ -150,6 +152,7 @@ def test_results_json_matches_its_published_schema(tmp_path, write_claim):
     schema = json.loads(resources.files("verify").joinpath("schemas", "results.schema.json").read_text())
     results = json.loads((tmp_path / "reports" / "results.json").read_text())
     jsonschema.Draft202012Validator(schema).validate(results)
+    assert [s["status"] for s in results["statuses"]] == list(LADDER)  # weakest first, with label, fill, icon
     results["claims"][0]["status"] = "fine"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.Draft202012Validator(schema).validate(results)

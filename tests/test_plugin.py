@@ -18,7 +18,7 @@ def test_claims_are_items(pytester):
     result = pytester.runpytest_subprocess("claims", "--junitxml=out.xml", "-k", "good or broken or noted")
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(["*broken.yaml:1: broken: refuted (expected holds)*",
-                                 "*counterexample: x = *", "*replay: verify check */claims/broken.yaml --seed*"])
+                                 "*counterexample (*): x = *", "*lhs = *, rhs = *, margin *", "*replay: verify check */claims/broken.yaml --seed*"])
     xml = (pytester.path / "out.xml").read_text()
     assert 'name="status" value="refuted"' in xml and 'name="status" value="proved"' in xml  # z3 proves AM-GM
 
@@ -31,12 +31,18 @@ def test_k_selects_by_id(pytester):
     result.assert_outcomes(passed=1, deselected=1)
 
 
-def test_invalid_claim_is_a_collection_error(pytester):
+def test_invalid_claim_is_a_collection_error_without_a_traceback(pytester):
     claims = pytester.mkdir("claims")
     (claims / "bad.yaml").write_text(GOOD.replace("uses: []", "uess: []"))
+    (claims / "worse.yaml").write_text(GOOD.replace("id: good", "id: worse").replace("checks:", "checks: [\n"))
     result = pytester.runpytest_subprocess("claims")
-    result.stdout.fnmatch_lines(["*unknown key 'uess' (did you mean 'uses'?)*"])
-    assert result.ret != 0
+    result.assert_outcomes(errors=2)
+    result.stdout.fnmatch_lines(["*ERROR collecting claims/bad.yaml*",
+                                 "*/claims/bad.yaml:6:1: unknown key 'uess' (did you mean 'uses'?)",
+                                 "    hint: allowed keys here: *",
+                                 "*ERROR collecting claims/worse.yaml*", "*/claims/worse.yaml:12:3: YAML syntax error: *"])
+    assert "Traceback" not in result.stdout.str() and "pytest_plugin.py" not in result.stdout.str()
+    assert result.ret == 2  # interrupted: errors during collection
 
 
 def test_xdist_and_last_failed(pytester):

@@ -238,6 +238,27 @@ def test_title_comes_from_the_run(tmp_path: Path) -> None:
     assert "<title>Claims of the course, checked: " in index
 
 
+def test_statuses_are_drawn_as_the_results_say(tmp_path: Path) -> None:
+    from verify.status import status_table
+    results = make_results()
+    write_report(results, tmp_path / "default")  # no `statuses`: verify.status's own
+    results["statuses"] = status_table()
+    write_report(results, tmp_path / "same")
+    for page in ("index.html", "graph.html", "claims/neumann_series_limit.html"):
+        assert (tmp_path / "default" / page).read_text() == (tmp_path / "same" / page).read_text()
+    proved = next(r for r in results["statuses"] if r["status"] == "proved")
+    proved.update(fill="#123456", icon="P")
+    results["statuses"] = [r for r in results["statuses"] if r["status"] != "supported"] + \
+        [{"status": "supported", "label": "supported", "fill": "#abcdef", "icon": "S"}]  # now the strongest
+    write_report(results, tmp_path / "own")
+    index = (tmp_path / "own" / "index.html").read_text()
+    assert 'fill="#123456"' in index and "P proved" in index and "\u220e" not in index
+    legend = index[index.index('class="legend"'):]
+    assert legend.index("S supported") < legend.index("P proved")  # strongest first, as the results rank them
+    write_report(make_results(), tmp_path / "again")  # the next document is drawn with its own statuses
+    assert (tmp_path / "again" / "index.html").read_text() == (tmp_path / "default" / "index.html").read_text()
+
+
 def test_sampler_parameters_are_math(tmp_path: Path) -> None:
     results = make_results()
     symbols = _claim(results, "neumann_series_limit")["symbols"]

@@ -285,7 +285,7 @@ def test_junit_carries_confirmation_scope_and_near_misses(tmp_path):
 
 
 def test_a_matrix_counterexample_shows_its_values_and_the_label_says_what_it_is(tmp_path):
-    from verify.terminal import cex_heading
+    from verify.explain import cex_heading
     body = "symbols:\n  A: {matrix: [2, 2]}\nchecks:\n  - numeric: A * T(A) == T(A) * A\n"
     cex = _one(tmp_path, body)["checks"][0]["counterexample"]
     assert cex["lhs"].startswith("[[") and "matrix" not in cex["lhs"] and cex["residual"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from verify.explain import explain
+
 
 def junit_xml(results: dict) -> str:
     claims = results["claims"]
@@ -23,9 +25,8 @@ def junit_xml(results: dict) -> str:
             for name, value in check_properties(k):
                 ET.SubElement(props, "property", name=f"check{i}.{name}", value=value)
         if not c["as_expected"]:
-            text = "\n".join(f"{k['kind']}: {k['outcome']} - {k['message']}" for k in c["checks"])
             ET.SubElement(case, "failure", message=f"{c['status']} (expected {c['expect']})").text = \
-                text + f"\nreplay: {c.get('replay', '')}"
+                "\n".join(explain(c))
     return ET.tostring(suite, encoding="unicode")
 
 

@@ -3,19 +3,19 @@
 Claim files are collected wherever pytest is pointed: a YAML file is a claim file when its
 top-level mapping has an `id:` key and a `checks:` or `expect:` key, when it lies in a folder named
 `claims`, or when it lies under a path listed in the `verify_claims` ini option (then every YAML
-file there is one, and an invalid one is a collection error). When nothing is collected, the
-plugin says so for each folder it was pointed at.
+file there is one). An invalid claim file is a collection error that shows its problems located
+(`file:line:col: message`), without a traceback. When nothing is collected, the plugin says so
+for each folder it was pointed at.
 
 Registered through the `pytest11` entry point. A claim passes when its evidence agrees with its
 `expect` (an expected-false claim passes when it is refuted). A failure shows the file and line,
-the verdict, the counterexample and the seed that replays it; `--junitxml` records each claim's
-status as properties. SymPy is imported only when a claim runs.
+the verdict, the counterexample and the seed that replays it (verify.explain); `--junitxml`
+records each claim's status as properties. SymPy is imported only when a claim runs.
 """
 
 from __future__ import annotations
 
 import re
-import shlex
 from pathlib import Path
 
 import pytest
@@ -88,8 +88,9 @@ class ClaimFile(pytest.File):
         yield ClaimItem.from_parent(self, name=claim.id, claim=claim)
 
 
-class ClaimFileInvalid(Exception):
-    """A claim file that does not validate: reported as a collection error, no traceback."""
+class ClaimFileInvalid(pytest.Collector.CollectError):
+    """A claim file that does not validate: a collection error that shows its located problems
+    (`file:line:col: message`) and no traceback, as pytest's own collection errors do."""
 
 
 class ClaimItem(pytest.Item):
@@ -123,24 +124,10 @@ class ClaimNotAsExpected(Exception):
 
 
 def _describe(claim, rec) -> str:
-    from verify.hints import error_hint
-    lines = [f"{claim.file}:{claim.line}: {claim.id}: {rec['status']} (expected {claim.expect})"]
-    for c in rec["checks"]:
-        if c["outcome"] not in ("proved", "certified", "supported", "statistical", "cited"):
-            lines.append(f"  {claim.file}:{c.get('line', '?')}: {c['kind']} {c.get('name') or ''}: "
-                         f"{c['outcome']} - {c['message']}")
-            hint = error_hint(c.get("message"))
-            if hint:
-                lines.append(f"    hint: {hint}")
-            cex = c.get("counterexample")
-            if cex:
-                vals = ", ".join(f"{k} = {v}" for k, v in cex["values"].items())
-                lines.append(f"    counterexample: {vals}")
-    for n in rec["necessity"]:
-        if n["outcome"] != "needed":
-            lines.append(f"  without {n['drop']}: {n['outcome']} - {n.get('message', '')}")
-    lines.append(f"  replay: verify check {shlex.quote(str(Path(claim.file).resolve()))} --seed {rec['seed']}")
-    return "\n".join(lines)
+    """The failure: the claim's record, located and with its replay command (verify.explain)."""
+    from verify.explain import explain, replay_command
+    return "\n".join(explain({**rec, "id": claim.id, "file": claim.file, "line": claim.line,
+                               "expect": claim.expect, "replay": replay_command(claim.file, rec["seed"])}))
 
 
 def pytest_addoption(parser):

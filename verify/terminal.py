@@ -6,7 +6,7 @@ import sys
 import time
 from typing import Optional
 
-from verify.hints import error_hint
+from verify.explain import explain_check, indent, necessity_lines
 from verify.status import LABELS
 
 
@@ -142,27 +142,10 @@ def print_claim(r: dict, others: Optional[dict] = None) -> None:
                   "in an earlier run with these settings (from the cache)")
         else:
             print(f"  foundation: {foundation_text(r, others)}")
-    for i, c in enumerate(r.get("checks", []), 1):
-        name = f" {c['name']}" if c.get("name") else ""
-        engine = f" by {c['engine']}" if c.get("engine") else ""
-        print(f"  check {i} ({c['kind']}{name}, line {c.get('line', '?')}): {c['outcome']}{engine} - {c['message']}")
-        hint = error_hint(c.get("message"))
-        if hint:
-            print(f"      hint: {hint}")
-        print(f"      {c.get('expr')}")
-        ev = c.get("evidence") or {}
-        if ev.get("drawn"):
-            print(f"      drawn {ev['drawn']}, rejected {ev['rejected']}, checked {ev['checked']}, "
-                  f"undecided {ev['undecided']}, precisions {ev.get('precisions')}"
-                  + (f", worst margin {ev['worst_margin']}" if ev.get("worst_margin") else "")
-                  + (f", worst residual {ev['worst_residual']}" if ev.get("worst_residual") else ""))
-        for k, st in enumerate(c.get("steps") or [], 1):
-            by = f" by {st['by']}" if st.get("by") else ""
-            print(f"      step {k}: {st['rel']} {st['expr']}{by}: {st['outcome']} ({st['message']})")
-        _print_cex(c.get("counterexample"))
+    for c in r.get("checks", []):
+        print(*indent(explain_check(r, c, evidence=True), 2), sep="\n")
     for n in r.get("necessity", []):
-        print(f"  without {n['drop']}: {n['outcome']} - {n.get('message', '')}")
-        _print_cex(n.get("counterexample"))
+        print(*indent(necessity_lines(n), 2), sep="\n")
     for name in missing_necessity(r):
         print(f"  without {name}: no case given (add a necessity case that drops it)")
     print(f"  replay: {r['replay']}")
@@ -175,25 +158,3 @@ def missing_necessity(r: dict) -> list[str]:
     given = {n.get("drop") for n in r.get("necessity") or []}
     return [h["name"] for h in r.get("assume") or [] if h.get("name") not in given]
 
-
-def cex_heading(cex: dict) -> str:
-    """What an instance shown under a check is: a confirmed counterexample (and by what), the
-    instance where evaluation failed, or a possible failure nothing could confirm."""
-    label = cex.get("label", "counterexample")
-    if label == "instance":
-        return "evaluation failed at this instance"
-    if label == "unconfirmed":
-        return "possible counterexample, not confirmed"
-    notes = [n for n in ("shrunk" if cex.get("shrunk") else "",
-                         f"confirmed by {cex['confirmed_by']}" if cex.get("confirmed_by") else "") if n]
-    return "counterexample" + (f" ({'; '.join(notes)})" if notes else "")
-
-
-def _print_cex(cex) -> None:
-    if not cex:
-        return
-    vals = ", ".join(f"{k} = {v}" for k, v in cex["values"].items())
-    print(f"      {cex_heading(cex)}: {vals}")
-    if cex.get("lhs"):
-        tail = [f"{k} {cex[k]}" for k in ("margin", "residual") if cex.get(k) not in (None, "", "None")]
-        print(f"      lhs = {cex['lhs']}, rhs = {cex['rhs']}" + (", " + ", ".join(tail) if tail else ""))

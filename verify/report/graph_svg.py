@@ -1,61 +1,33 @@
-"""The dependency graph as SVG, laid out in pure Python (no Graphviz).
-
-Layout (a small Sugiyama scheme, left to right: foundations on the left, theorems on the right):
-
-1. cycles are broken by setting aside one edge per cycle (drawn in red, never crash);
-2. layer of a node = length of the longest path reaching it from a source (sources are then
-   moved right, just before their first user, to keep edges short);
-3. the drawn edges are the transitive reduction; the implied ones are drawn too but hidden
-   (``<g class="edges-extra">``) until the page's "all edges" toggle shows them;
-4. edges that span several layers get invisible dummy nodes, and barycenter sweeps (down and
-   up, keeping the order with the fewest crossings) order each layer;
-5. vertical positions are relaxed towards the neighbours' average, keeping order and spacing.
+"""The dependency graph as SVG, laid out by verify.report.layout (no Graphviz).
 
 Nodes: shape by kind, fill by status, plus cues that do not rely on colour: a status icon and
 word inside the node, a dashed border when the claim rests on a weak foundation. A node shows a
-short title (its id and full title on hover). Every claim node is a link to its page; ids
-referenced but not present are drawn as grey "missing" boxes.
-
-Grouped by note (`graph_svg(..., groups=...)`), each lecture gets a horizontal band: the layers
-stay left to right across all bands, a layer's nodes are ordered band by band, and the edges
-between lectures are drawn in their own colour.
+short title (its id and full title on hover) and links to the claim's page; ids referenced but
+not present are grey "missing" boxes. Implied edges are hidden (``<g class="edges-extra">``)
+until the page's "all edges" toggle shows them, edges closing a cycle are red, and grouped by
+note (`groups=...`) each lecture is a band, with the edges between lectures in their own colour.
 """
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
 from markupsafe import Markup, escape
 
-__all__ = ["STATUS_LADDER", "STATUS_STYLE", "KIND_LABELS", "page_name", "graph_svg",
-           "focus_svg", "legend_html", "build_graph", "break_cycles", "drawn_edge_count",
+from . import statuses
+from .layout import MARGIN, NODE_H, NODE_W, SMALL_H, build_graph, layout
+from .statuses import STATUS_STYLE, UNKNOWN_STYLE
+
+__all__ = ["STATUS_STYLE", "KIND_LABELS", "page_name", "graph_svg", "focus_svg", "legend_html",
            "status_text", "short_title"]
 
-STATUS_LADDER = ["proved", "certified", "supported", "statistical", "cited", "undecided",
-                 "untested", "vacuous", "timeout", "error", "refuted"]  # strongest first
-STATUS_STYLE: dict[str, tuple[str, str]] = {  # status -> (fill colour, icon)
-    "proved": ("#74c69d", "\u220e"), "certified": ("#8ecae6", "\u25c6"),
-    "supported": ("#b7e4c7", "\u2713"), "statistical": ("#d8f0a8", "\u2248"),
-    "cited": ("#d7c6f0", "\u00a7"), "untested": ("#e9ecef", "\u25cb"),
-    "undecided": ("#ffe08a", "?"), "vacuous": ("#ffd6a5", "\u2205"), "timeout": ("#ffc285", "\u25d4"),
-    "error": ("#ff9f6e", "\u26a0"), "refuted": ("#f28482", "\u2717"),
-}
-_UNKNOWN_STYLE = ("#ffffff", "\u00b7")
 KIND_LABELS = {"definition": "rectangle", "lemma": "rounded box", "proposition": "hexagon",
                "theorem": "double hexagon", "corollary": "slanted box", "example": "ellipse",
                "derivation-step": "small pill"}
-
-_KIND_RANK = ["definition", "derivation-step", "lemma", "proposition", "corollary", "theorem",
-              "example"]
-NODE_W, NODE_H, SMALL_H = 236, 44, 36
-GAP_X, GAP_Y, DUMMY_GAP, MARGIN = 84, 18, 10, 16
 MAX_LABEL = 31
-BAND_GAP, BAND_LABEL = 22, 26          # between the bands of a grouped graph, and room for a label
 
 
 def short_title(claim: dict[str, Any] | None, node: str = "", limit: int = MAX_LABEL) -> str:
@@ -87,253 +59,6 @@ def page_name(claim_id: str) -> str:
     return "claim-" + hashlib.sha256(claim_id.encode()).hexdigest()[:16] + ".html"
 
 
-def build_graph(results: dict[str, Any]) -> nx.DiGraph:
-    """All edges lemma -> user: the document's edge list, `uses` lists and dangling entries."""
-    claims = {c["id"]: c for c in results.get("claims") or [] if isinstance(c, dict) and "id" in c}
-    g = nx.DiGraph()
-    g.add_nodes_from(claims)
-    graph = results.get("graph") or {}
-    for edge in graph.get("edges") or []:
-        if isinstance(edge, (list, tuple)) and len(edge) == 2:
-            g.add_edge(str(edge[0]), str(edge[1]))
-    for cid, claim in claims.items():
-        for used in claim.get("uses") or []:
-            g.add_edge(str(used), cid)
-    for entry in graph.get("dangling") or []:
-        pair = list(entry.values()) if isinstance(entry, dict) else entry
-        if isinstance(pair, (list, tuple)) and len(pair) == 2:
-            a, b = (str(x) for x in pair)
-            g.add_edge(*((a, b) if b in claims and a not in claims else (b, a)))
-    return g
-
-
-@dataclass
-class _Layout:
-    """Positions (left x, centre y) of real and dummy nodes, and each drawn edge's route."""
-
-    x: dict[Any, float] = field(default_factory=dict)
-    y: dict[Any, float] = field(default_factory=dict)
-    routes: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
-    extra: list[tuple[str, str]] = field(default_factory=list)
-    back: list[tuple[str, str]] = field(default_factory=list)
-    width: float = 0.0
-    height: float = 0.0
-    bands: list[tuple[float, float]] = field(default_factory=list)   # (top, height) of each band
-
-
-def _height(node: Any, kinds: dict[str, str]) -> float:
-    if isinstance(node, tuple):
-        return 0.0
-    return SMALL_H if kinds.get(node) == "derivation-step" else NODE_H
-
-
-def _crossings(order: list[list[Any]], succ: dict[Any, list[Any]]) -> int:
-    """Edge crossings between adjacent layers (inversion count, O(E log E) per layer pair)."""
-    total = 0
-    for left, right in zip(order, order[1:]):
-        pos = {n: i for i, n in enumerate(right)}
-        seen: list[int] = []
-        for i, n in enumerate(left):
-            targets = sorted(pos[s] for s in succ.get(n, []) if s in pos)
-            total += sum(len(seen) - bisect.bisect_right(seen, j) for j in targets)
-            for j in targets:
-                bisect.insort(seen, j)
-    return total
-
-
-def _isotonic(targets: list[float], seps: list[float]) -> list[float]:
-    """Least-squares y close to targets with y[i] - y[i-1] >= seps[i] (pool adjacent violators)."""
-    offs, acc = [], 0.0
-    for s in seps:
-        acc += s
-        offs.append(acc)
-    blocks: list[list[float]] = []  # [mean, weight]
-    for t, o in zip(targets, offs):
-        blocks.append([t - o, 1.0])
-        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
-            m2, w2 = blocks.pop()
-            m1, w1 = blocks.pop()
-            blocks.append([(m1 * w1 + m2 * w2) / (w1 + w2), w1 + w2])
-    out: list[float] = []
-    for mean, weight in blocks:
-        out.extend([mean] * int(weight))
-    return [z + o for z, o in zip(out, offs)]
-
-
-def break_cycles(g: nx.DiGraph, kinds: dict[str, str]) -> tuple[nx.DiGraph, list[tuple[str, str]]]:
-    """An acyclic copy of `g` and the edges set aside (one per cycle; self-loops are dropped)."""
-    dag = nx.DiGraph(g)
-    dag.remove_edges_from(list(nx.selfloop_edges(dag)))
-    rank = {k: i for i, k in enumerate(_KIND_RANK)}
-    back: list[tuple[str, str]] = []
-    while True:
-        try:
-            cycle = [tuple(e[:2]) for e in nx.find_cycle(dag)]
-        except nx.NetworkXNoCycle:
-            return dag, back
-        # the suspicious edge is the one going "down": an example or theorem used by a lemma
-        u, v = max(cycle, key=lambda e: (rank.get(kinds.get(e[0], ""), 3)
-                                         - rank.get(kinds.get(e[1], ""), 3), str(e)))
-        dag.remove_edge(u, v)
-        back.append((u, v))
-
-
-def drawn_edge_count(results: dict[str, Any]) -> tuple[int, int]:
-    """(all edges, edges drawn by default: transitive reduction plus cycle-closing edges)."""
-    g = build_graph(results)
-    kinds = {str(c.get("id")): str(c.get("kind") or "") for c in results.get("claims") or []
-             if isinstance(c, dict)}
-    dag, back = break_cycles(g, kinds)
-    return g.number_of_edges(), nx.transitive_reduction(dag).number_of_edges() + len(back)
-
-
-def _barycenter(nodes: list[Any], ref_layer: list[Any], nbrs: dict[Any, list[Any]]) -> list[Any]:
-    """`nodes` sorted by the mean position of their neighbours in `ref_layer` (stable)."""
-    ref = {n: i for i, n in enumerate(ref_layer)}
-
-    def key(item: tuple[int, Any]) -> tuple[float, int]:
-        i, n = item
-        ps = [ref[p] for p in nbrs.get(n, []) if p in ref]
-        return (sum(ps) / len(ps) if ps else float(i), i)
-
-    return [n for _, n in sorted(enumerate(nodes), key=key)]
-
-
-def _layout(g: nx.DiGraph, kinds: dict[str, str], band: dict[Any, int] | None = None) -> _Layout:
-    """Layers, dummy nodes, crossing reduction and coordinates (see the module docstring);
-    with `band` (node -> band index), each band is a horizontal strip of its own."""
-    lay = _Layout()
-    dag, lay.back = break_cycles(g, kinds)
-    layer: dict[Any, int] = {}
-    for n in nx.lexicographical_topological_sort(dag, key=str):
-        layer[n] = max((layer[p] + 1 for p in dag.predecessors(n)), default=0)
-    for n in dag.nodes:  # a source sits just before its first user, not far away at layer 0
-        if dag.in_degree(n) == 0 and dag.out_degree(n) > 0:
-            layer[n] = min(layer[s] for s in dag.successors(n)) - 1
-    red = nx.transitive_reduction(dag)
-    lay.extra = sorted(set(dag.edges()) - set(red.edges()))
-    succ: dict[Any, list[Any]] = {}
-    pred: dict[Any, list[Any]] = {}
-    nlayers = max(layer.values(), default=-1) + 1
-    members: list[list[Any]] = [[] for _ in range(nlayers)]
-    for n in sorted(dag.nodes, key=str):
-        members[layer[n]].append(n)
-    for u, v in sorted(red.edges(), key=str):
-        chain = [u] + [("dummy", u, v, k) for k in range(layer[u] + 1, layer[v])] + [v]
-        for k, d in enumerate(chain[1:-1], start=layer[u] + 1):
-            members[k].append(d)
-        for a, b in zip(chain, chain[1:]):
-            succ.setdefault(a, []).append(b)
-            pred.setdefault(b, []).append(a)
-        lay.routes[(u, v)] = chain
-
-    order = [list(m) for m in members]
-    best, best_cross = [list(m) for m in order], _crossings(order, succ)
-    for sweep in range(16):
-        down = sweep % 2 == 0
-        rng = range(1, nlayers) if down else range(nlayers - 2, -1, -1)
-        for li in rng:
-            order[li] = _barycenter(order[li], order[li - 1 if down else li + 1],
-                                    pred if down else succ)
-        cross = _crossings(order, succ)
-        if cross < best_cross:
-            best, best_cross = [list(m) for m in order], cross
-    order = best
-    if band is not None:
-        return _banded(lay, order, band, kinds, pred, succ, nlayers)
-
-    for li, nodes in enumerate(order):
-        y = 0.0
-        for n in nodes:
-            h = _height(n, kinds)
-            lay.y[n] = y + h / 2
-            y += h + (DUMMY_GAP if h == 0 else GAP_Y)
-            lay.x[n] = MARGIN + li * (NODE_W + GAP_X)
-    for _ in range(8):  # relax towards neighbours, keeping order and spacing
-        for nodes in order:
-            if not nodes:
-                continue
-            targets: list[float] = []
-            for n in nodes:  # a node without neighbours follows the one above it
-                ns = pred.get(n, []) + succ.get(n, [])
-                targets.append(sum(lay.y[m] for m in ns) / len(ns) if ns
-                               else (targets[-1] if targets else 0.0))
-            seps = [0.0] + [(_height(a, kinds) + _height(b, kinds)) / 2
-                            + (DUMMY_GAP if 0 in (_height(a, kinds), _height(b, kinds)) else GAP_Y)
-                            for a, b in zip(nodes, nodes[1:])]
-            for n, y in zip(nodes, _isotonic(targets, seps)):
-                lay.y[n] = y
-    if lay.y:
-        top = min(lay.y[n] - _height(n, kinds) / 2 for n in lay.y)
-        for n in lay.y:
-            lay.y[n] += MARGIN - top
-        lay.height = max(lay.y[n] + _height(n, kinds) / 2 for n in lay.y) + MARGIN
-    lay.width = MARGIN * 2 + max(nlayers, 1) * NODE_W + max(nlayers - 1, 0) * GAP_X
-    lay.height = max(lay.height, 2 * MARGIN + NODE_H)
-    return lay
-
-
-def _banded(lay: _Layout, order: list[list[Any]], band: dict[Any, int], kinds: dict[str, str],
-            pred: dict[Any, list[Any]], succ: dict[Any, list[Any]], nlayers: int) -> _Layout:
-    """Coordinates with one horizontal band per group: a dummy node (a long edge's waypoint)
-    travels in its source's band; within a band and a layer nodes keep their crossing-reduced
-    order and relax towards their neighbours, without leaving the band."""
-    def band_of(n: Any) -> int:
-        return band.get(n[1], 0) if isinstance(n, tuple) else band.get(n, 0)
-
-    nbands = max([band_of(n) for nodes in order for n in nodes] + [0]) + 1
-    segments: dict[tuple[int, int], list[Any]] = {}
-    for li, nodes in enumerate(order):
-        for n in sorted(nodes, key=band_of):  # stable: the order within a band is kept
-            segments.setdefault((li, band_of(n)), []).append(n)
-
-    def seps(nodes: list[Any]) -> list[float]:
-        return [0.0] + [(_height(a, kinds) + _height(b, kinds)) / 2
-                        + (DUMMY_GAP if 0 in (_height(a, kinds), _height(b, kinds)) else GAP_Y)
-                        for a, b in zip(nodes, nodes[1:])]
-
-    def extent(nodes: list[Any]) -> float:
-        return sum(seps(nodes)) + (_height(nodes[0], kinds) + _height(nodes[-1], kinds)) / 2 if nodes else 0.0
-
-    heights = [max([extent(segments.get((li, b), [])) for li in range(nlayers)] + [NODE_H])
-               for b in range(nbands)]
-    tops, y = [], MARGIN
-    for b in range(nbands):
-        tops.append(y)
-        y += BAND_LABEL + heights[b] + BAND_GAP
-    lay.bands = [(tops[b], BAND_LABEL + heights[b]) for b in range(nbands)]
-    for (li, b), nodes in segments.items():
-        yy = tops[b] + BAND_LABEL
-        for n in nodes:
-            h = _height(n, kinds)
-            lay.y[n] = yy + h / 2
-            yy += h + (DUMMY_GAP if h == 0 else GAP_Y)
-            lay.x[n] = MARGIN + li * (NODE_W + GAP_X)
-    for _ in range(8):
-        for (li, b), nodes in segments.items():
-            top, bottom = tops[b] + BAND_LABEL, tops[b] + BAND_LABEL + heights[b]
-            targets: list[float] = []
-            for n in nodes:  # towards the neighbours in the band; a node without any stays
-                ns = [m for m in pred.get(n, []) + succ.get(n, []) if band_of(m) == b]
-                t = sum(lay.y[m] for m in ns) / len(ns) if ns else lay.y[n]
-                targets.append(min(max(t, top), bottom))
-            gaps = seps(nodes)
-            ys = _isotonic(targets, gaps)
-            lo = top + _height(nodes[0], kinds) / 2
-            hi = bottom - _height(nodes[-1], kinds) / 2
-            if ys[0] < lo:
-                ys = [y + lo - ys[0] for y in ys]
-            if ys[-1] > hi:
-                ys = [y - (ys[-1] - hi) for y in ys]
-            if ys[0] < lo - 0.5:  # no room to relax: stacked from the top of the band
-                ys = [lo + sum(gaps[1:i + 1]) for i in range(len(nodes))]
-            for n, yy in zip(nodes, ys):
-                lay.y[n] = yy
-    lay.width = MARGIN * 2 + max(nlayers, 1) * NODE_W + max(nlayers - 1, 0) * GAP_X
-    lay.height = y - BAND_GAP + MARGIN
-    return lay
-
-
 def _shape(kind: str, x: float, y: float, w: float, h: float, attrs: str) -> str:
     top, bot, mid, right = y - h / 2, y + h / 2, y, x + w
     if kind in ("theorem", "proposition"):
@@ -358,7 +83,7 @@ def _shape(kind: str, x: float, y: float, w: float, h: float, attrs: str) -> str
 def status_text(claim: dict[str, Any]) -> str:
     """Short words for a node: icon, status, and whether it matches what was expected."""
     status = str(claim.get("status") or "unknown")
-    text = f"{STATUS_STYLE.get(status, _UNKNOWN_STYLE)[1]} {status}"
+    text = f"{STATUS_STYLE.get(status, UNKNOWN_STYLE)[1]} {status}"
     if claim.get("expect") == "fails" and status == "refuted":
         text += " (as expected)"
     elif claim.get("as_expected") is False:
@@ -380,7 +105,7 @@ def _node_svg(node: str, claim: dict[str, Any] | None, x: float, y: float, kind_
                 f'<text x="{cx}" y="{y - 3}" class="nid">{escape(label)}</text>'
                 f'<text x="{cx}" y="{y + 12}" class="nst">\u2205 missing</text></g>')
     status = str(claim.get("status") or "")
-    fill = STATUS_STYLE.get(status, _UNKNOWN_STYLE)[0]
+    fill = STATUS_STYLE.get(status, UNKNOWN_STYLE)[0]
     weak = (claim.get("foundation") or {}).get("status") not in (None, "sound")
     width = 3.5 if node == focus else (2.5 if claim.get("as_expected") is False else 1.3)
     attrs = f'fill="{fill}" stroke="#222" stroke-width="{width}"'
@@ -416,6 +141,7 @@ def _route_path(points: list[tuple[float, float]]) -> str:
 def _render(results: dict[str, Any], g: nx.DiGraph, link_prefix: str, focus: str | None,
             uid: str, label: str, groups: dict[str, str] | None = None,
             group_labels: dict[str, str] | None = None) -> Markup:
+    statuses.use(results)
     claims = _indexed(results)[1]
     kinds = {n: str((claims.get(n) or {}).get("kind") or "") for n in g.nodes}
     band = None
@@ -423,14 +149,15 @@ def _render(results: dict[str, Any], g: nx.DiGraph, link_prefix: str, focus: str
     if groups is not None:
         names = sorted({groups.get(str(n), "") for n in g.nodes}, key=lambda k: (k == "", k))
         band = {n: names.index(groups.get(str(n), "")) for n in g.nodes}
-    lay = _layout(g, kinds, band)
+    lay = layout(g, kinds, band)
 
     def anchor(n: Any, side: str) -> tuple[float, float]:
         x = lay.x[n] + (NODE_W if side == "out" else 0)
         return (x, lay.y[n])
 
-    parts = [f'<svg class="depgraph" viewBox="0 0 {lay.width:.0f} {lay.height:.0f}" '
-             f'width="{lay.width:.0f}" height="{lay.height:.0f}" role="group" '
+    height = lay.height + (40 if lay.back else 0)  # room below for the cycle arcs
+    parts = [f'<svg class="depgraph" viewBox="0 0 {lay.width:.0f} {height:.0f}" '
+             f'width="{lay.width:.0f}" height="{height:.0f}" role="group" '
              f'style="max-width:100%;height:auto;min-width:{0.75 * lay.width:.0f}px" '
              f'aria-label="{escape(label)}">',
              "<defs>"]
@@ -481,10 +208,6 @@ def _render(results: dict[str, Any], g: nx.DiGraph, link_prefix: str, focus: str
                                SMALL_H if kinds[n] == "derivation-step" else NODE_H,
                                link_prefix, focus))
     parts.append("</g></svg>")
-    if lay.back:  # make room below for the cycle arcs
-        parts[0] = parts[0].replace(f'0 0 {lay.width:.0f} {lay.height:.0f}',
-                                    f'0 0 {lay.width:.0f} {lay.height + 40:.0f}').replace(
-            f'height="{lay.height:.0f}"', f'height="{lay.height + 40:.0f}"')
     return Markup("".join(parts))
 
 
@@ -492,11 +215,9 @@ def graph_svg(results: dict[str, Any], link_prefix: str = "claims/", groups: dic
               group_labels: dict[str, str] | None = None) -> Markup:
     """The whole dependency graph; node links are `link_prefix + <id>.html`. With `groups`
     (claim id -> group, say its note) one band per group, labelled by `group_labels`."""
-    if groups is not None:
-        return _render(results, build_graph(results), link_prefix, None, "n",
-                       "dependency graph of all claims, one band per note", groups, group_labels)
-    return _render(results, build_graph(results), link_prefix, None, "g",
-                   "dependency graph of all claims")
+    return _render(results, build_graph(results), link_prefix, None, "g" if groups is None else "n",
+                   "dependency graph of all claims" + ("" if groups is None else ", one band per note"),
+                   groups, group_labels)
 
 
 _INDEX: list = []  # [(results, graph, claims by id)] for the results being rendered
@@ -531,6 +252,7 @@ def _swatch(kind: str, fill: str = "#fff", dash: bool = False) -> str:
 
 def legend_html(results: dict[str, Any]) -> Markup:
     """Legend: shapes by kind, fills by status (with icon and word), borders and edges."""
+    statuses.use(results)
     present_kinds = {str(c.get("kind")) for c in results.get("claims") or []}
     present_status = {str(c.get("status")) for c in results.get("claims") or []}
     items = ['<div class="legend"><div class="legend-group"><h4>Shape = kind</h4><ul>']
@@ -539,7 +261,7 @@ def legend_html(results: dict[str, Any]) -> Markup:
             items.append(f"<li>{_swatch(kind)}<span>{escape(kind)} ({shape})</span></li>")
     items.append('</ul></div><div class="legend-group"><h4>Fill = status (icon and word in the node)'
                  "</h4><ul>")
-    for status in STATUS_LADDER:
+    for status in statuses.LADDER:
         if status in present_status:
             fill, icon = STATUS_STYLE[status]
             items.append(f'<li>{_swatch("lemma", fill)}<span>{icon} {status}</span></li>')

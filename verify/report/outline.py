@@ -14,12 +14,13 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .graph_svg import STATUS_STYLE, page_name
+from .graph_svg import page_name
 from .math import to_mathml
+from .statuses import STATUS_STYLE
 
 __all__ = ["proof_outline"]
 
-_REL = {"==": "=", "=": "=", "<=": r"\le", "<": "<", ">=": r"\ge", ">": ">", "!=": r"\ne"}
+REL_LATEX = {"==": "=", "=": "=", "<=": r"\le", "<": "<", ">=": r"\ge", ">": ">", "!=": r"\ne"}
 
 
 def _badge(status: Any) -> str:
@@ -58,7 +59,7 @@ def _outline(cid: str, by_id: dict[str, dict[str, Any]], root: str, depth: int, 
         for step in chk.get("steps") or []:
             if not isinstance(step, dict):
                 continue
-            rel = to_mathml(_REL.get(str(step.get("rel")), str(step.get("rel") or "")))
+            rel = to_mathml(REL_LATEX.get(str(step.get("rel")), str(step.get("rel") or "")))
             expr = to_mathml(step["checked_latex"]) if step.get("checked_latex") else \
                 Markup(f"<code>{escape(str(step.get('expr') or ''))}</code>")
             why = f' <em class="otitle">{escape(str(step["why"]))}</em>' if step.get("why") else ""

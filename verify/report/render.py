@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +20,13 @@ from jinja2 import (ChainableUndefined, Environment, FileSystemLoader, Undefined
                     select_autoescape)
 from markupsafe import Markup
 
-from .graph_svg import (STATUS_LADDER, STATUS_STYLE, build_graph, drawn_edge_count, focus_svg,
-                        graph_svg, legend_html, page_name, status_text)
-from . import math, output
+from .graph_svg import focus_svg, graph_svg, legend_html, page_name, status_text
+from .layout import build_graph, drawn_edge_count
+from . import math, output, statuses
 from .digest import inputs_digest, write_digest
 from .math import to_mathml
 from .notes import build_notes, note_page_name, render_inline
-from .outline import proof_outline
+from .outline import REL_LATEX, proof_outline
 from verify import sources
 from verify.hints import error_hint
 
@@ -34,8 +35,6 @@ __all__ = ["write_report", "make_environment"]
 _HERE = Path(__file__).parent
 _OWNED_DIRS = ("claims", "static")
 _INDEX_GRAPH_LIMIT = 150  # above this many claims the index links to graph.html instead
-_EXTRA_ICONS = {"vacuous": "\u2205", "needed": "\u2713", "looks-unneeded": "!", "missing": "\u2205"}
-_REL = {"==": "=", "=": "=", "<=": r"\le", "<": "<", ">=": r"\ge", ">": ">", "!=": r"\ne"}
 _EVIDENCE_LABELS = [("confirmed_by", "refutation confirmed by"), ("near_miss", "closest approach"),
                     ("unconfirmed", "possible failure, not confirmed"), ("mostly_rejected", "hypotheses reject most draws"),
                     ("drawn", "instances drawn"), ("rejected", "rejected by the hypotheses"),
@@ -50,11 +49,6 @@ _EVIDENCE_LABELS = [("confirmed_by", "refutation confirmed by"), ("near_miss", "
                     ("not_certified", "instances not certified")]
 _KIND_ORDER = ["definition", "lemma", "derivation-step", "proposition", "theorem", "corollary",
                "example"]
-
-
-def _icon(status: Any) -> str:
-    status = str(status or "")
-    return STATUS_STYLE[status][1] if status in STATUS_STYLE else _EXTRA_ICONS.get(status, "\u00b7")
 
 
 def _css_token(value: Any) -> str:
@@ -119,8 +113,8 @@ def make_environment() -> Environment:
     env.filters["dmath"] = lambda s: to_mathml(s, display=True) if s else Markup("")
     env.filters["page"] = lambda cid: page_name(str(cid))
     env.filters["token"] = _css_token
-    env.filters["icon"] = _icon
-    env.filters["relmath"] = lambda rel: to_mathml(_REL.get(str(rel), str(rel)))
+    env.filters["icon"] = statuses.icon
+    env.filters["relmath"] = lambda rel: to_mathml(REL_LATEX.get(str(rel), str(rel)))
     env.filters["notetext"] = render_inline
     env.filters["notepage"] = note_page_name
     env.tests["present"] = lambda v: not (v is None or isinstance(v, Undefined) or v in ("", [], {}))
@@ -134,22 +128,16 @@ def _render(env: Environment, template: str, **context: Any) -> str:
 
 
 def _counts(claims: list[dict[str, Any]], field: str, order: list[str]) -> list[tuple[str, int]]:
-    counts: dict[str, int] = {}
-    for c in claims:
-        counts[str(c.get(field))] = counts.get(str(c.get(field)), 0) + 1
+    counts = Counter(str(c.get(field)) for c in claims)
     rank = {v: i for i, v in enumerate(order)}
     return sorted(counts.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
 
 
 def _check_counts(claims: list[dict[str, Any]]) -> list[tuple[str, str, int]]:
     """(outcome, engine, number of checks), strongest outcome first: the evidence ladder of checks."""
-    counts: dict[tuple[str, str], int] = {}
-    for c in claims:
-        for chk in c.get("checks") or []:
-            if isinstance(chk, dict):
-                key = (str(chk.get("outcome")), str(chk.get("engine") or ""))
-                counts[key] = counts.get(key, 0) + 1
-    rank = {v: i for i, v in enumerate(STATUS_LADDER)}
+    counts = Counter((str(chk.get("outcome")), str(chk.get("engine") or "")) for c in claims
+                     for chk in c.get("checks") or [] if isinstance(chk, dict))
+    rank = {v: i for i, v in enumerate(statuses.LADDER)}
     return sorted(((o, e, n) for (o, e), n in counts.items()),
                   key=lambda t: (rank.get(t[0], len(rank)), -t[2], t[1]))
 
@@ -179,7 +167,7 @@ def _site_context(results: dict[str, Any]) -> dict[str, Any]:
         "problems": results.get("problems") or [],
         "cycles": graph.get("cycles") or [], "dangling": graph.get("dangling") or [],
         "missing": sorted(n for n in g.nodes if n not in by_id),
-        "status_counts": _counts(claims, "status", STATUS_LADDER),
+        "status_counts": _counts(claims, "status", statuses.LADDER),
         "kind_counts": _counts(claims, "kind", _KIND_ORDER),
         "check_counts": _check_counts(claims),
         "as_expected": sum(1 for c in claims if c.get("as_expected") is not False),
@@ -209,6 +197,7 @@ def _claim_context(site: dict[str, Any], claim: dict[str, Any]) -> dict[str, Any
 
 def _build(results: dict[str, Any], root: Path, notes_dir: Path | None = None) -> None:
     """Writes the whole site into `root` (an empty folder)."""
+    statuses.use(results)
     env = make_environment()
     site = _site_context(results)
     notes = site["notes_site"] = build_notes(
