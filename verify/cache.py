@@ -158,8 +158,8 @@ def read_signed(path: Path, secret: Optional[bytes]) -> Optional[str]:
 
 
 def cacheable(record: dict) -> bool:
-    """Whether a verdict is kept: a timeout or a crash may pass on a quieter machine, so it is
-    checked again next time."""
+    """Whether a verdict is kept: a timeout or a crash (a record with `crash`, records.claim_error)
+    may pass on a quieter machine, so it is checked again next time."""
     return record.get("status") not in ("timeout", None) and not record.get("crash")
 
 
