@@ -157,6 +157,38 @@ def read_signed(path: Path, secret: Optional[bytes]) -> Optional[str]:
     return payload if hmac.compare_digest(sign(secret, payload), mac) else None
 
 
+# The schema pass: the digests (schema_digest) of the claim files that passed the JSON Schema, which
+# validation then skips; kept in the cache folder, signed (an entry added by hand would let a file
+# skip the schema pass, so an unsigned list is ignored).
+_SCHEMA_PASSED: set[str] = set()
+_SCHEMA_FILE = "schema-passed.json"
+
+
+def schema_digest(raw: bytes) -> str:
+    """What a claim file's schema pass is remembered by: its bytes and verify's code."""
+    return hashlib.sha256(code_digest().encode() + raw).hexdigest()
+
+
+def schema_passed(digest: str) -> bool:
+    return digest in _SCHEMA_PASSED
+
+
+def note_schema_pass(digest: str) -> None:
+    _SCHEMA_PASSED.add(digest)
+
+
+def load_schema_passes(folder: Path) -> None:
+    try:
+        data = json.loads(read_signed(folder / _SCHEMA_FILE, cache_secret(folder)) or "[]")
+        _SCHEMA_PASSED.update(d for d in data if isinstance(d, str))
+    except (ValueError, TypeError):
+        pass
+
+
+def save_schema_passes(folder: Path) -> None:
+    write_signed(folder / _SCHEMA_FILE, json.dumps(sorted(_SCHEMA_PASSED)), cache_secret(folder))
+
+
 def cacheable(record: dict) -> bool:
     """Whether a verdict is kept: a timeout or a crash (a record with `crash`, records.claim_error)
     may pass on a quieter machine, so it is checked again next time."""

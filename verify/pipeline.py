@@ -207,10 +207,9 @@ def run_pipeline(claims_dir: Path, *, files: Optional[list[Path]] = None, only: 
 def _run_pipeline(claims_dir: Path, files, only, seed, jobs, timeout_s, memory_mb, precisions, command,
                   use_cache, folder: Path, executor, on_start, on_done, started) -> tuple[dict, bool]:
     """The pipeline itself; also whether every claim's verdict is (now) in the cache."""
-    from verify.cache import ResultCache, cacheable, claim_keys
+    from verify.cache import ResultCache, cacheable, claim_keys, load_schema_passes, save_schema_passes
     from verify.graph import build_graph
     from verify.workers import run_all
-    from verify.validate import load_schema_passes, save_schema_passes
     if use_cache:
         load_schema_passes(folder)
     loaded = load_folder(claims_dir, files)

@@ -274,46 +274,17 @@ def build_claim(data: Any, marks: dict, file: str, schema_ok: bool = False) -> t
 
 
 def load_claim(path: Path, display: Optional[str] = None) -> tuple[Optional[Claim], list[Problem]]:
-    """Load and validate one claim file."""
-    from verify.load import load_yaml_file
+    """Read, load and validate one claim file (no schema pass for bytes that passed it before)."""
+    from verify.cache import note_schema_pass, schema_digest, schema_passed
+    from verify.load import load_yaml_bytes, read_regular_file
     file = display or str(path)
     try:
-        data, marks = load_yaml_file(path, file)
+        raw = read_regular_file(Path(path), file)
+        data, marks = load_yaml_bytes(raw, file)
     except ClaimFileError as exc:
         return None, exc.problems
-    digest = _schema_digest(path)
-    claim, problems = build_claim(data, marks, file, schema_ok=digest in _SCHEMA_PASSED)
-    if claim is not None and digest:
-        _SCHEMA_PASSED.add(digest)
+    digest = schema_digest(raw)
+    claim, problems = build_claim(data, marks, file, schema_ok=schema_passed(digest))
+    if claim is not None:
+        note_schema_pass(digest)
     return claim, problems
-
-
-# sha256 of claim files (with verify's code digest) that passed the schema; kept in the cache folder
-_SCHEMA_PASSED: set[str] = set()
-
-
-def _schema_digest(path: Path) -> str:
-    import hashlib
-    from verify.cache import code_digest
-    try:
-        return hashlib.sha256(code_digest().encode() + Path(path).read_bytes()).hexdigest()
-    except OSError:
-        return ""
-
-
-def load_schema_passes(folder: Path) -> None:
-    """The digests of files that passed the schema, from the cache (signed: an entry added by
-    hand would let a file skip the schema pass, so an unsigned list is ignored)."""
-    import json
-    from verify.cache import cache_secret, read_signed
-    try:
-        data = json.loads(read_signed(folder / "schema-passed.json", cache_secret(folder)) or "[]")
-        _SCHEMA_PASSED.update(d for d in data if isinstance(d, str))
-    except (ValueError, TypeError):
-        pass
-
-
-def save_schema_passes(folder: Path) -> None:
-    import json
-    from verify.cache import cache_secret, write_signed
-    write_signed(folder / "schema-passed.json", json.dumps(sorted(_SCHEMA_PASSED)), cache_secret(folder))
