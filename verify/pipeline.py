@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import os
 import platform
@@ -43,17 +44,17 @@ def name_problem(path: Path, claim: Claim, display: str) -> Optional[Problem]:
                    f"or change the id to {Path(path).stem}")
 
 
-def load_folder(claims_dir: Path, files: Optional[list[Path]] = None) -> Loaded:
-    """Load and validate every claim file; bad files become problems, good ones claims."""
-    from verify.validate import load_claim
+def load_folder(claims_dir: Path, files: Optional[list[Path | Claim]] = None) -> Loaded:
+    """Load and validate every claim file; bad files become problems, good ones claims. An item of
+    `files` may be a claim loaded before from its file (by `verify check FILE`): it is not read again."""
     out = Loaded()
     first_seen: dict[str, str] = {}
     if files is None:
         files, out.problems = scan_folder(claims_dir)
-    for path in files:
+    for item in files:
+        path = Path(item.file) if isinstance(item, Claim) else item
         display = _display(path)
-        with suggestion_budget(SUGGESTIONS_PER_FILE):
-            claim, problems = load_claim(path, display)
+        claim, problems = _load(item, display)
         if claim is not None and not problems:
             if claim.id in out.claims:
                 problems.append(Problem(display, claim.line_of("id"), 1,
@@ -67,6 +68,15 @@ def load_folder(claims_dir: Path, files: Optional[list[Path]] = None) -> Loaded:
         first_seen[claim.id] = display
         out.claims[claim.id] = claim
     return out
+
+
+def _load(item: Path | Claim, display: str) -> tuple[Optional[Claim], list[Problem]]:
+    """A claim file loaded and validated, or a claim loaded before; named `display` in messages."""
+    if isinstance(item, Claim):
+        return dataclasses.replace(item, file=display), []
+    from verify.validate import load_claim
+    with suggestion_budget(SUGGESTIONS_PER_FILE):
+        return load_claim(item, display)
 
 
 def tool_versions() -> dict:
@@ -174,7 +184,7 @@ def assemble(loaded: Loaded, runs: dict[str, dict], graph_problems: list[Problem
     }
 
 
-def run_pipeline(claims_dir: Path, *, files: Optional[list[Path]] = None, only: Optional[set[str]] = None,
+def run_pipeline(claims_dir: Path, *, files: Optional[list[Path | Claim]] = None, only: Optional[set[str]] = None,
                  seed=None, jobs: int = 1, timeout_s: float = 120.0, memory_mb: int = 2048,
                  precisions=(50, 80), command: str = "verify all", use_cache: bool = True,
                  cache_dir: Optional[Path] = None, executor=None,
