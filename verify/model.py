@@ -80,6 +80,7 @@ class Hypothesis:
     text: str
     node: N.Node
     line: int = 0
+    shown: Optional[N.Node] = None      # the tree for display: `define` names kept (parse's fold)
 
 
 @dataclass
@@ -91,6 +92,16 @@ class CheckSpec:
     nodes: Any                 # parsed trees (kind-specific)
     options: dict = field(default_factory=dict)
     line: int = 0
+    shown: tuple = ()          # the trees for display of the expressions it parsed, in order (calc: each term)
+
+
+@dataclass
+class DefineEntry:
+    """A `define` entry for display: `name(params)`, its body as written, both as folded trees."""
+    head: str
+    text: str
+    head_tree: Optional[N.Node]
+    body_tree: Optional[N.Node]
 
 
 @dataclass
@@ -121,6 +132,7 @@ class Claim:
     scope: str = ""                             # what the checks cover: "N = 2..4; d <= 3"
     symbols: dict[str, SymbolSpec] = field(default_factory=dict)
     defines: dict = field(default_factory=dict)
+    define_entries: list[DefineEntry] = field(default_factory=list)
     assume: list[Hypothesis] = field(default_factory=list)
     checks: list[CheckSpec] = field(default_factory=list)
     necessity: list[NecessityCase] = field(default_factory=list)

@@ -15,7 +15,7 @@ from verify import __version__
 from verify.folder import display_name as _display, scan_folder  # noqa: F401 (re-exported)
 from verify.errors import Problem, suggestion_budget
 from verify.expr.latex import to_latex
-from verify.model import Claim
+from verify.model import CheckSpec, Claim
 
 SCHEMA_VERSION = 1
 SUGGESTIONS_PER_FILE = 100_000  # did-you-mean comparisons per claim file (then no more suggestions)
@@ -87,44 +87,33 @@ def tool_versions() -> dict:
             "mpmath": version("mpmath"), "mpmath_backend": BACKEND, "networkx": version("networkx")}
 
 
-def display_latex(c: Claim, text, extra=()) -> str:
-    """The checked expression printed back as LaTeX, with `define` names kept as names."""
-    from verify.expr.parser import parse
+def _latex(tree, names: dict) -> str:
+    """A tree kept by validation for display, as LaTeX ('' without one: printing never loses a result)."""
     try:
-        names = {n: s.latex for n, s in c.symbols.items() if s.latex}
-        return to_latex(parse(text, set(c.symbols) | set(extra), c.defines, fold=True), names)
-    except Exception:  # noqa: BLE001 - printing must never lose a result
+        return to_latex(tree, names) if tree is not None else ""
+    except Exception:  # noqa: BLE001
         return ""
 
 
-def defines_record(c: Claim) -> list[dict]:
-    out = []
-    for name, d in c.defines.items():
-        head = name + (f"({', '.join(d.params)})" if d.params else "")
-        text = c.raw.get("define", {}).get(head)
-        if text is None:
-            text = next((v for k, v in c.raw.get("define", {}).items() if k.replace(" ", "") == head), "")
-        head_latex = display_latex(c, head, d.params) if d.params else display_latex(c, name)
-        out.append({"name": head, "expr": str(text), "latex": head_latex + " := " + display_latex(c, text, d.params)})
-    return out
+def _check_record(rec: dict, spec: Optional[CheckSpec], names: dict) -> dict:
+    """A CHECK record with the LaTeX of what was checked (a calc chain: of each term)."""
+    rec = dict(rec)
+    if spec is not None and spec.shown:
+        latex = [_latex(t, names) for t in spec.shown]
+        rec["checked_latex"] = latex[0]
+        if spec.kind == "calc":
+            rec["first_latex"] = latex[0]
+            for step, text in zip(rec.get("steps", []), latex[1:]):
+                step["checked_latex"] = text
+    return rec
 
 
 def claim_record(c: Claim, run: dict, g, sound: dict[str, bool], corrects: dict[str, list]) -> dict:
     """The CLAIM record of results.json: the claim's data, its evidence, its place in the graph."""
     from verify.graph import foundation, reading_order
-    checks = []
+    names = {n: s.latex for n, s in c.symbols.items() if s.latex}
     specs = {s.index: s for s in c.checks}
-    for i, rec in enumerate(run.get("checks", [])):
-        spec = specs.get(i)
-        rec = dict(rec)
-        if spec is not None:
-            if spec.kind == "calc":
-                rec["checked_latex"] = rec["first_latex"] = display_latex(c, spec.text[0])
-                for step, text in zip(rec.get("steps", []), spec.text[1:]):
-                    step["checked_latex"] = display_latex(c, text)
-            elif spec.kind != "cited":
-                rec["checked_latex"] = display_latex(c, spec.text)
-        checks.append(rec)
+    checks = [_check_record(rec, specs.get(i), names) for i, rec in enumerate(run.get("checks", []))]
     seed = run.get("seed")
     return {
         "id": c.id, "kind": c.kind, "title": c.title, "statement": c.statement, "file": c.file,
@@ -139,12 +128,14 @@ def claim_record(c: Claim, run: dict, g, sound: dict[str, bool], corrects: dict[
         "seed": seed, "replay": f"verify check {c.id}" + (f" --seed {seed}" if seed is not None else ""),
         "duration_s": run.get("duration_s"),
         "symbols": {n: {"type": s.type, "sampler": s.describe(), "latex": s.latex,
-                        "sampler_latex": s.describe_latex({k: v.latex for k, v in c.symbols.items() if v.latex}),
+                        "sampler_latex": s.describe_latex(names),
                         "shape": [to_latex(x) for x in s.shape] if s.shape else None,
                         **({"narrow": s.narrow} if s.narrow else {})}
                     for n, s in sorted(c.symbols.items())},
-        "defines": defines_record(c),
-        "assume": [{"name": h.name, "latex": h.latex, "expr": h.text, "checked_latex": display_latex(c, h.text)}
+        "defines": [{"name": d.head, "expr": d.text,
+                     "latex": _latex(d.head_tree, names) + " := " + _latex(d.body_tree, names)}
+                    for d in c.define_entries],
+        "assume": [{"name": h.name, "latex": h.latex, "expr": h.text, "checked_latex": _latex(h.shown, names)}
                    for h in c.assume],
         "checks": checks, "necessity": run.get("necessity", []), "message": run.get("message"),
     }

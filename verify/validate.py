@@ -13,9 +13,9 @@ from typing import Any, Optional
 from verify.checks.registry import CHECKS, option_keys
 from verify.errors import ClaimFileError, EvalError, ExprError, LimitExceeded, Problem, did_you_mean
 from verify.expr import nodes as N
-from verify.expr.parser import check_name, parse, parse_definitions
+from verify.expr.parser import DEF_RE, check_name, parse, parse_definitions
 from verify.instances import const_value
-from verify.model import CheckSpec, Claim, Hypothesis, NecessityCase, SymbolSpec
+from verify.model import CheckSpec, Claim, DefineEntry, Hypothesis, NecessityCase, SymbolSpec
 from verify.samplers import SAMPLERS
 
 DEFAULT_SAMPLER = {"real": "uniform", "integer": "integer", "matrix": "gaussian", "vector": "gaussian"}
@@ -56,6 +56,22 @@ class ClaimBuilder:
         except ExprError as exc:
             raise Located(path, exc) from None
 
+    def folded(self, text, extra_names=()) -> Optional[N.Node]:
+        """`text` parsed for display, `define` names kept as names (None when that fails)."""
+        try:
+            return parse(text, self.names | set(extra_names), self.defines, fold=True)
+        except ExprError:
+            return None
+
+    def define_entries(self, entries: list[tuple]) -> list[DefineEntry]:
+        """Each definition for display, with the text of the entry that made it (the last of its name)."""
+        texts = {m.group(1): text for key, text in entries if (m := DEF_RE.match(str(key)))}
+        out = []
+        for name, d in self.defines.items():
+            head = name + (f"({', '.join(d.params)})" if d.params else "")
+            out.append(DefineEntry(head, str(texts[name]), self.folded(head, d.params), self.folded(texts[name], d.params)))
+        return out
+
     def guarded(self, path: tuple, fn, *args):
         """Run fn; record a located problem instead of raising."""
         try:
@@ -93,12 +109,12 @@ class ClaimBuilder:
         except ExprError as exc:
             key = getattr(exc, "key", None)
             self.problem(("define", key) if key is not None else ("define",), exc.message, exc.hint)
-        claim.defines = self.defines
+        claim.defines, claim.define_entries = self.defines, self.define_entries(defs)
         for i, h in enumerate(d.get("assume", [])):
             node = self.guarded(("assume", i, "expr"), self.parse_at, ("assume", i, "expr"), h["expr"])
             if node is not None:
                 claim.assume.append(Hypothesis(h["name"], h.get("latex", ""), h["expr"], node,
-                                               self._pos(("assume", i))[0]))
+                                               self._pos(("assume", i))[0], self.folded(h["expr"])))
         hyp_names = [h["name"] for h in d.get("assume", [])]
         if len(set(hyp_names)) != len(hyp_names):
             self.problem(("assume",), "two hypotheses have the same name")
@@ -193,7 +209,10 @@ class ClaimBuilder:
                 f"a {kind} check reads: {', '.join(o for o in CHECKS[kind].options if o != 'engine')}"
                 + ("; explicit instances are checked by an exact check: add one with instances:"
                    if unread[0] == "instances" else "")))
-        return CHECKS[kind].prepare(entry, claim, _PrepareCtx(self, ("checks", i), i, kind))
+        ctx = _PrepareCtx(self, ("checks", i), i, kind)
+        spec = CHECKS[kind].prepare(entry, claim, ctx)
+        spec.shown = tuple(ctx.shown)
+        return spec
 
     def necessity(self, claim: Claim, i: int, entry: dict, hyp_names: list[str]) -> NecessityCase:
         path = ("necessity", i)
@@ -248,9 +267,12 @@ class _PrepareCtx:
     def __init__(self, builder: ClaimBuilder, path: tuple, index: int, kind: str):
         self.b, self.path, self.index, self.kind = builder, path, index, kind
         self.line = builder._pos(path)[0]
+        self.shown: list[Optional[N.Node]] = []   # each parsed expression for display, in order
 
     def parse(self, text) -> N.Node:
-        return self.b.parse_at(self.path + (self.kind,), text)
+        node = self.b.parse_at(self.path + (self.kind,), text)
+        self.shown.append(self.b.folded(text))
+        return node
 
     def parse_symbol(self, name, decl) -> SymbolSpec:
         return self.b.symbol(name, decl, self.path + ("symbols", name))
