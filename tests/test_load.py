@@ -328,10 +328,10 @@ def test_a_claim_file_is_read_once_and_its_schema_pass_remembered(tmp_path, monk
     from verify.validate import load_claim
     path = tmp_path / "neumann_series_limit.yaml"
     path.write_text(VALID + "# read once\n", encoding="utf-8")
-    monkeypatch.setattr(verify.cache, "_SCHEMA_PASSED", set())
+    monkeypatch.setattr(verify.cache, "SCHEMA_PASSED", set())
     assert load_claim(path)[0] is not None and file_reads[path.resolve()] == 1
     verify.cache.save_schema_passes(tmp_path / "cache")
-    monkeypatch.setattr(verify.cache, "_SCHEMA_PASSED", set())
+    monkeypatch.setattr(verify.cache, "SCHEMA_PASSED", set())
     verify.cache.load_schema_passes(tmp_path / "cache")
     monkeypatch.setattr(verify.schema, "schema_problems", lambda *a: pytest.fail("the schema ran again"))
     assert load_claim(path)[0] is not None and file_reads[path.resolve()] == 2

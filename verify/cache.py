@@ -157,11 +157,9 @@ def read_signed(path: Path, secret: Optional[bytes]) -> Optional[str]:
     return payload if hmac.compare_digest(sign(secret, payload), mac) else None
 
 
-# The schema pass: the digests (schema_digest) of the claim files that passed the JSON Schema, which
-# validation then skips; kept in the cache folder, signed (an entry added by hand would let a file
-# skip the schema pass, so an unsigned list is ignored).
-_SCHEMA_PASSED: set[str] = set()
-_SCHEMA_FILE = "schema-passed.json"
+# schema_digest of the claim files that passed the JSON Schema (validation skips it for them); kept in
+# the cache folder, signed: an entry added by hand would let a file skip it, so an unsigned list is ignored.
+SCHEMA_PASSED: set[str] = set()
 
 
 def schema_digest(raw: bytes) -> str:
@@ -169,24 +167,16 @@ def schema_digest(raw: bytes) -> str:
     return hashlib.sha256(code_digest().encode() + raw).hexdigest()
 
 
-def schema_passed(digest: str) -> bool:
-    return digest in _SCHEMA_PASSED
-
-
-def note_schema_pass(digest: str) -> None:
-    _SCHEMA_PASSED.add(digest)
-
-
 def load_schema_passes(folder: Path) -> None:
     try:
-        data = json.loads(read_signed(folder / _SCHEMA_FILE, cache_secret(folder)) or "[]")
-        _SCHEMA_PASSED.update(d for d in data if isinstance(d, str))
+        data = json.loads(read_signed(folder / "schema-passed.json", cache_secret(folder)) or "[]")
+        SCHEMA_PASSED.update(d for d in data if isinstance(d, str))
     except (ValueError, TypeError):
         pass
 
 
 def save_schema_passes(folder: Path) -> None:
-    write_signed(folder / _SCHEMA_FILE, json.dumps(sorted(_SCHEMA_PASSED)), cache_secret(folder))
+    write_signed(folder / "schema-passed.json", json.dumps(sorted(SCHEMA_PASSED)), cache_secret(folder))
 
 
 def cacheable(record: dict) -> bool:
@@ -200,14 +190,10 @@ class ResultCache:
 
     def __init__(self, folder: Path = DEFAULT_DIR):
         self.folder = folder
-        self._secret: Optional[bytes] = None
-        self._secret_read = False
 
-    @property
+    @functools.cached_property
     def secret(self) -> Optional[bytes]:
-        if not self._secret_read:
-            self._secret, self._secret_read = cache_secret(self.folder), True
-        return self._secret
+        return cache_secret(self.folder)
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"

@@ -16,7 +16,7 @@ import traceback
 import zlib
 from typing import Optional
 
-from verify.checks.records import counterexample, necessity_result, unfinished
+from verify.checks.records import counterexample, necessity_result, result
 from verify.checks.registry import CHECKS, Settings
 from verify.errors import EvalError, LimitExceeded
 from verify.instances import draw, failed_hypotheses
@@ -136,14 +136,14 @@ def check_claim(claim: Claim, seed: Optional[int] = None, precisions=(50, 80),
             with cpu_budget(cpu_s):
                 checks.append(CHECKS[spec.kind].run(spec, claim, settings))
         except CheckTimeout:
-            checks.append(unfinished(spec, "timeout", f"stopped by the safety net: more than {cpu_s:g} s of CPU "
-                                     "time (raise it with --timeout if you mean it)"))
+            checks.append(result(spec, "timeout", "timeout", f"stopped by the safety net: more than {cpu_s:g} s "
+                                 "of CPU time (raise it with --timeout if you mean it)"))
         except MemoryError:
-            checks.append(unfinished(spec, "error", "out of memory: the check needed more than the worker's "
-                                     "memory limit (raise it with --memory-mb if you mean it)"))
+            checks.append(result(spec, "error", "error", "out of memory: the check needed more than the worker's "
+                                 "memory limit (raise it with --memory-mb if you mean it)"))
         except Exception as exc:  # a crashing check is that check's error, not the run's
-            checks.append(unfinished(spec, "error", f"the check crashed: {type(exc).__name__}: {exc}",
-                                     trace=traceback.format_exc(limit=4)))
+            checks.append(result(spec, "error", "error", f"the check crashed: {type(exc).__name__}: {exc}",
+                                 trace=traceback.format_exc(limit=4)))
     necessity = []
     for i, case in enumerate(claim.necessity):
         try:

@@ -226,6 +226,13 @@ class _Builder:
                        "and mappings")
 
 
+def mark_of(marks: Marks, path: tuple) -> tuple[int, int]:
+    """The (line, col) of `path`, or of its nearest marked ancestor ((1, 1) when none is)."""
+    while path not in marks and path:
+        path = path[:-1]
+    return marks.get(path, (1, 1))
+
+
 _EXPONENT = re.compile(r"[eE]([-+]?)0*([0-9_]*)\Z")
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as _dt
-import os
 import platform
 import time
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -47,14 +46,17 @@ def name_problem(path: Path, claim: Claim, display: str) -> Optional[Problem]:
 def load_folder(claims_dir: Path, files: Optional[list[Path | Claim]] = None) -> Loaded:
     """Load and validate every claim file; bad files become problems, good ones claims. An item of
     `files` may be a claim loaded before from its file (by `verify check FILE`): it is not read again."""
+    from verify.validate import load_claim
     out = Loaded()
     first_seen: dict[str, str] = {}
     if files is None:
         files, out.problems = scan_folder(claims_dir)
     for item in files:
-        path = Path(item.file) if isinstance(item, Claim) else item
+        known = item if isinstance(item, Claim) else None
+        path = Path(known.file) if known else item
         display = _display(path)
-        claim, problems = _load(item, display)
+        with suggestion_budget(SUGGESTIONS_PER_FILE):
+            claim, problems = (replace(known, file=display), []) if known else load_claim(path, display)
         if claim is not None and not problems:
             if claim.id in out.claims:
                 problems.append(Problem(display, claim.line_of("id"), 1,
@@ -68,15 +70,6 @@ def load_folder(claims_dir: Path, files: Optional[list[Path | Claim]] = None) ->
         first_seen[claim.id] = display
         out.claims[claim.id] = claim
     return out
-
-
-def _load(item: Path | Claim, display: str) -> tuple[Optional[Claim], list[Problem]]:
-    """A claim file loaded and validated, or a claim loaded before; named `display` in messages."""
-    if isinstance(item, Claim):
-        return dataclasses.replace(item, file=display), []
-    from verify.validate import load_claim
-    with suggestion_budget(SUGGESTIONS_PER_FILE):
-        return load_claim(item, display)
 
 
 def tool_versions() -> dict:
@@ -152,11 +145,7 @@ def assemble(loaded: Loaded, runs: dict[str, dict], graph_problems: list[Problem
             corrects.setdefault(claims[cid].corrected_by, []).append(cid)
     records = [claim_record(claims[cid], runs.get(cid, {"status": "untested", "as_expected": False}),
                             g, sound, corrects) for cid in sorted(claims)]
-    by_status: dict[str, int] = {}
-    by_kind: dict[str, int] = {}
-    for r in records:
-        by_status[r["status"]] = by_status.get(r["status"], 0) + 1
-        by_kind[r["kind"]] = by_kind.get(r["kind"], 0) + 1
+    by_status, by_kind = Counter(r["status"] for r in records), Counter(r["kind"] for r in records)
     problems = loaded.problems + graph_problems
     return {
         "schema_version": SCHEMA_VERSION,

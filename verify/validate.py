@@ -15,6 +15,7 @@ from verify.errors import ClaimFileError, EvalError, ExprError, LimitExceeded, P
 from verify.expr import nodes as N
 from verify.expr.parser import DEF_RE, check_name, parse, parse_definitions
 from verify.instances import const_value
+from verify.load import mark_of
 from verify.model import CheckSpec, Claim, DefineEntry, Hypothesis, NecessityCase, SymbolSpec
 from verify.samplers import SAMPLERS
 
@@ -44,11 +45,7 @@ class ClaimBuilder:
         self.problems.append(Problem(self.file, line, col, message, hint))
 
     def _pos(self, path: tuple) -> tuple[int, int]:
-        while path:
-            if path in self.marks:
-                return self.marks[path]
-            path = path[:-1]
-        return self.marks.get((), (1, 1))
+        return mark_of(self.marks, path)
 
     def parse_at(self, path: tuple, text, extra_names=()) -> N.Node:
         try:
@@ -69,7 +66,8 @@ class ClaimBuilder:
         out = []
         for name, d in self.defines.items():
             head = name + (f"({', '.join(d.params)})" if d.params else "")
-            out.append(DefineEntry(head, str(texts[name]), self.folded(head, d.params), self.folded(texts[name], d.params)))
+            text = texts[name]
+            out.append(DefineEntry(head, str(text), self.folded(head, d.params), self.folded(text, d.params)))
         return out
 
     def guarded(self, path: tuple, fn, *args):
@@ -239,7 +237,7 @@ class ClaimBuilder:
 
     def instance(self, values: dict, path: tuple) -> dict:
         """Explicit values {symbol: number, 'expression', [list], [[matrix]]} as exact values."""
-        symbols = {n: s for n, s in self.claim_symbols.items()}
+        symbols = self.claim_symbols
         out: dict = {}
         for name, val in values.items():
             if name not in symbols:
@@ -297,7 +295,7 @@ def build_claim(data: Any, marks: dict, file: str, schema_ok: bool = False) -> t
 
 def load_claim(path: Path, display: Optional[str] = None) -> tuple[Optional[Claim], list[Problem]]:
     """Read, load and validate one claim file (no schema pass for bytes that passed it before)."""
-    from verify.cache import note_schema_pass, schema_digest, schema_passed
+    from verify.cache import SCHEMA_PASSED, schema_digest
     from verify.load import load_yaml_bytes, read_regular_file
     file = display or str(path)
     try:
@@ -306,7 +304,7 @@ def load_claim(path: Path, display: Optional[str] = None) -> tuple[Optional[Clai
     except ClaimFileError as exc:
         return None, exc.problems
     digest = schema_digest(raw)
-    claim, problems = build_claim(data, marks, file, schema_ok=schema_passed(digest))
+    claim, problems = build_claim(data, marks, file, schema_ok=digest in SCHEMA_PASSED)
     if claim is not None:
-        note_schema_pass(digest)
+        SCHEMA_PASSED.add(digest)
     return claim, problems

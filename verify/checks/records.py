@@ -1,5 +1,4 @@
-"""CHECK and NECESSITY records, and the records of claims that did not finish (docs/results-format.md):
-the one place that builds them."""
+"""CHECK and NECESSITY records, and those of claims that did not finish: built here only (docs/results-format.md)."""
 
 from __future__ import annotations
 
@@ -24,11 +23,6 @@ def result(spec: CheckSpec, outcome: str, rung: str, message: str, **extra) -> d
     return rec
 
 
-def unfinished(spec: CheckSpec, outcome: str, message: str, **extra) -> dict:
-    """The CHECK record of a check stopped by its CPU budget ("timeout") or crashed ("error")."""
-    return result(spec, outcome, outcome, message, **extra)
-
-
 def necessity_result(claim: Claim, case: NecessityCase, outcome: str, message: str,
                      cex: Optional[dict] = None, **extra) -> dict:
     """A NECESSITY record: what dropping the hypothesis `case.drop` did to the conclusion
@@ -46,9 +40,7 @@ def claim_error(claim_id: str, status: str, message: str, crash: str) -> dict:
 
 
 def _text(t) -> Any:
-    if isinstance(t, (str, int, Fraction)):
-        return str(t)
-    return t
+    return str(t) if isinstance(t, (str, int, Fraction)) else t
 
 
 def exact_str(v) -> str:
