@@ -81,6 +81,32 @@ def run_first(tmp_path: Path, text: str, name: str = "t", seed: Optional[int] = 
     return CHECKS[spec.kind].run(spec, claim, Settings(seed=seed, **settings))
 
 
+@pytest.fixture
+def file_reads(monkeypatch):
+    """A Counter: how many times each file (by resolved path) is opened for reading, through
+    os.open or Path.read_bytes / read_text."""
+    import collections
+    import os
+    reads: collections.Counter = collections.Counter()
+    real_open, real_bytes, real_text = os.open, Path.read_bytes, Path.read_text
+
+    def counted(path):
+        try:
+            reads[Path(path).resolve()] += 1
+        except (OSError, RuntimeError, TypeError):
+            pass
+
+    def os_open(path, flags, *args, **kwargs):
+        if not flags & (os.O_WRONLY | os.O_RDWR):
+            counted(path)
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", os_open)
+    monkeypatch.setattr(Path, "read_bytes", lambda self: (counted(self), real_bytes(self))[1])
+    monkeypatch.setattr(Path, "read_text", lambda self, *a, **k: (counted(self), real_text(self, *a, **k))[1])
+    return reads
+
+
 def problems_of(tmp_path: Path, text: str, name: str = "t") -> list:
     p = tmp_path / f"{name}.yaml"
     p.write_text(text, encoding="utf-8")

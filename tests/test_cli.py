@@ -453,3 +453,17 @@ def test_symbols_table_shows_sampler_parameters_as_math(tmp_path, write_claim):
         assert leak not in page
     results = json.loads((tmp_path / "reports" / "results.json").read_text())
     assert results["claims"][0]["symbols"]["x"]["sampler"] == "uniform [1, 1 + 1 / a]"
+
+
+@pytest.mark.parametrize("target", ["claims/top.yaml", "top"])
+def test_check_reads_its_file_once(tmp_path, write_claim, capsys, file_reads, target):
+    """`verify check FILE` (or ID) loads its file once: it was read again by the pipeline, and again
+    for the cached verdicts of what it rests on."""
+    body = "symbols:\n  x: {real: [1, 4]}\nchecks:\n  - numeric: x >= 1\n    n: 3\n"
+    write_claim("base", claim_text("base", body))
+    top = write_claim("top", claim_text("top", body, uses="[base]"))
+    assert run(["all", "-j", "1"], tmp_path) == 0
+    file_reads.clear()
+    assert run(["check", target], tmp_path) == 0
+    assert "rests on (base) came out as expected" in capsys.readouterr().out  # base's cached verdict
+    assert file_reads[top.resolve()] == 1

@@ -317,3 +317,21 @@ def test_control_character():
 def test_bom_and_unicode_columns():
     data, marks = load_yaml_text("\ufeffid: a\ntitle: é€ x\nk: v\n", "c.yaml")
     assert data["title"] == "é€ x" and marks[("k",)] == (3, 4)
+
+
+def test_a_claim_file_is_read_once_and_its_schema_pass_remembered(tmp_path, monkeypatch, file_reads):
+    """load_claim reads the file once (the schema pass's digest was taken by reading it again);
+    bytes that passed the schema skip it next time, in this process and, through the signed list
+    in the cache folder, in the next one."""
+    import verify.cache
+    import verify.schema
+    from verify.validate import load_claim
+    path = tmp_path / "neumann_series_limit.yaml"
+    path.write_text(VALID + "# read once\n", encoding="utf-8")
+    monkeypatch.setattr(verify.cache, "SCHEMA_PASSED", set())
+    assert load_claim(path)[0] is not None and file_reads[path.resolve()] == 1
+    verify.cache.save_schema_passes(tmp_path / "cache")
+    monkeypatch.setattr(verify.cache, "SCHEMA_PASSED", set())
+    verify.cache.load_schema_passes(tmp_path / "cache")
+    monkeypatch.setattr(verify.schema, "schema_problems", lambda *a: pytest.fail("the schema ran again"))
+    assert load_claim(path)[0] is not None and file_reads[path.resolve()] == 2

@@ -159,9 +159,31 @@ def read_signed(path: Path, secret: Optional[bytes]) -> Optional[str]:
     return payload if hmac.compare_digest(sign(secret, payload), mac) else None
 
 
+# schema_digest of the claim files that passed the JSON Schema (validation skips it for them); kept in
+# the cache folder, signed: an entry added by hand would let a file skip it, so an unsigned list is ignored.
+SCHEMA_PASSED: set[str] = set()
+
+
+def schema_digest(raw: bytes) -> str:
+    """What a claim file's schema pass is remembered by: its bytes and verify's code."""
+    return hashlib.sha256(code_digest().encode() + raw).hexdigest()
+
+
+def load_schema_passes(folder: Path) -> None:
+    try:
+        data = json.loads(read_signed(folder / "schema-passed.json", cache_secret(folder)) or "[]")
+        SCHEMA_PASSED.update(d for d in data if isinstance(d, str))
+    except (ValueError, TypeError):
+        pass
+
+
+def save_schema_passes(folder: Path) -> None:
+    write_signed(folder / "schema-passed.json", json.dumps(sorted(SCHEMA_PASSED)), cache_secret(folder))
+
+
 def cacheable(record: dict) -> bool:
-    """Whether a verdict is kept: a timeout or a crash may pass on a quieter machine, so it is
-    checked again next time."""
+    """Whether a verdict is kept: a timeout or a crash (a record with `crash`, records.claim_error)
+    may pass on a quieter machine, so it is checked again next time."""
     return record.get("status") not in ("timeout", None) and not record.get("crash")
 
 
@@ -170,14 +192,10 @@ class ResultCache:
 
     def __init__(self, folder: Path = DEFAULT_DIR):
         self.folder = folder
-        self._secret: Optional[bytes] = None
-        self._secret_read = False
 
-    @property
+    @functools.cached_property
     def secret(self) -> Optional[bytes]:
-        if not self._secret_read:
-            self._secret, self._secret_read = cache_secret(self.folder), True
-        return self._secret
+        return cache_secret(self.folder)
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"

@@ -16,7 +16,7 @@ import traceback
 import zlib
 from typing import Optional
 
-from verify.checks.records import counterexample, unfinished
+from verify.checks.records import counterexample, necessity_result, result
 from verify.checks.registry import CHECKS, Settings
 from verify.errors import EvalError, LimitExceeded
 from verify.instances import draw, failed_hypotheses
@@ -62,12 +62,9 @@ def conclusions(claim: Claim) -> list:
 
 
 def run_necessity(claim: Claim, case: NecessityCase, settings: Settings, index: int) -> dict:
-    rec = {"drop": case.drop, "why": case.why, "line": case.line,
-           "hypothesis_latex": next((h.latex for h in claim.assume if h.name == case.drop), "")}
     rels = conclusions(claim)
     if not rels:
-        return {**rec, "outcome": "error", "message": "the claim has no numeric conclusion to break",
-                "counterexample": None}
+        return necessity_result(claim, case, "error", "the claim has no numeric conclusion to break")
     kept = [h for h in claim.assume if h.name != case.drop]
     dropped = [h for h in claim.assume if h.name == case.drop]
     rng = random.Random(f"{settings.seed}:necessity:{index}")
@@ -83,8 +80,7 @@ def run_necessity(claim: Claim, case: NecessityCase, settings: Settings, index: 
                 continue
             others = failed_hypotheses(kept, inst, settings.precisions[0])
         except (EvalError, LimitExceeded) as exc:
-            return {**rec, "outcome": "error", "message": f"could not build the instance: {exc}",
-                    "counterexample": None}
+            return necessity_result(claim, case, "error", f"could not build the instance: {exc}")
         if others:
             also_violated.update(others)
             continue
@@ -93,37 +89,32 @@ def run_necessity(claim: Claim, case: NecessityCase, settings: Settings, index: 
             try:
                 d = decide(rel, inst, settings.precisions, kept)
             except (EvalError, LimitExceeded, ArithmeticError, ValueError, TypeError) as exc:
-                return {**rec, "outcome": "needed", "counterexample": counterexample(inst, label="instance"),
-                        "message": f"without {case.drop} the conclusion is not even defined: {exc}"}
+                return necessity_result(claim, case, "needed", f"without {case.drop} the conclusion is not "
+                                        f"even defined: {exc}", counterexample(inst, label="instance"))
             if d.holds is False:
-                return {**rec, "outcome": "needed", "confirmed_by": d.engine,
-                        "counterexample": counterexample(inst, d.verdict, confirmed_by=d.engine),
-                        "message": f"without {case.drop} the conclusion fails ({d.verdict.describe()}; "
-                                   f"confirmed by {d.engine})"}
+                return necessity_result(claim, case, "needed", f"without {case.drop} the conclusion fails "
+                                        f"({d.verdict.describe()}; confirmed by {d.engine})",
+                                        counterexample(inst, d.verdict, confirmed_by=d.engine), confirmed_by=d.engine)
             if d.unconfirmed_failure and unconfirmed is None:
                 unconfirmed = (inst, d)
-    return {**rec, "counterexample": None,
-            **_unbroken(case, tries, satisfied_dropped, evaluated, also_violated, unconfirmed)}
+    return necessity_result(claim, case, *_unbroken(case, tries, satisfied_dropped, evaluated, also_violated,
+                                                    unconfirmed))
 
 
 def _unbroken(case: NecessityCase, tries: int, satisfied: int, evaluated: int, also: Counter,
-              unconfirmed) -> dict:
-    """Why a necessity case did not break the conclusion: each cause named, never a claim made
-    over zero instances."""
+              unconfirmed) -> tuple[str, str]:
+    """Why a necessity case did not break the conclusion, as (outcome, message): each cause named,
+    never a claim made over zero instances."""
     if satisfied == tries:
-        return {"outcome": "looks-unneeded",
-                "message": f"every instance satisfies {case.drop}: it does not show what the hypothesis is for"}
+        return "looks-unneeded", f"every instance satisfies {case.drop}: it does not show what the hypothesis is for"
     if evaluated == 0:
         names = ", ".join(f"{k} ({v} of {tries - satisfied})" for k, v in also.most_common())
-        return {"outcome": "error",
-                "message": f"every instance that violates {case.drop} also violates {names}: the case "
-                           "tests nothing; make it satisfy the other hypotheses"}
+        return "error", (f"every instance that violates {case.drop} also violates {names}: the case "
+                         "tests nothing; make it satisfy the other hypotheses")
     if unconfirmed is not None:
-        return {"outcome": "undecided",
-                "message": f"a possible failure without {case.drop} could not be confirmed: {unconfirmed[1].reason}"}
-    return {"outcome": "looks-unneeded",
-            "message": f"the conclusion held on all {evaluated} instances that violate {case.drop} "
-                       "(and satisfy the other hypotheses): the hypothesis looks unneeded here"}
+        return "undecided", f"a possible failure without {case.drop} could not be confirmed: {unconfirmed[1].reason}"
+    return "looks-unneeded", (f"the conclusion held on all {evaluated} instances that violate {case.drop} "
+                              "(and satisfy the other hypotheses): the hypothesis looks unneeded here")
 
 
 def _complete(claim: Claim, case: NecessityCase) -> bool:
@@ -145,25 +136,24 @@ def check_claim(claim: Claim, seed: Optional[int] = None, precisions=(50, 80),
             with cpu_budget(cpu_s):
                 checks.append(CHECKS[spec.kind].run(spec, claim, settings))
         except CheckTimeout:
-            checks.append(unfinished(spec, "timeout", f"stopped by the safety net: more than {cpu_s:g} s of CPU "
-                                     "time (raise it with --timeout if you mean it)"))
+            checks.append(result(spec, "timeout", "timeout", f"stopped by the safety net: more than {cpu_s:g} s "
+                                 "of CPU time (raise it with --timeout if you mean it)"))
         except MemoryError:
-            checks.append(unfinished(spec, "error", "out of memory: the check needed more than the worker's "
-                                     "memory limit (raise it with --memory-mb if you mean it)"))
+            checks.append(result(spec, "error", "error", "out of memory: the check needed more than the worker's "
+                                 "memory limit (raise it with --memory-mb if you mean it)"))
         except Exception as exc:  # a crashing check is that check's error, not the run's
-            checks.append(unfinished(spec, "error", f"the check crashed: {type(exc).__name__}: {exc}",
-                                     trace=traceback.format_exc(limit=4)))
+            checks.append(result(spec, "error", "error", f"the check crashed: {type(exc).__name__}: {exc}",
+                                 trace=traceback.format_exc(limit=4)))
     necessity = []
     for i, case in enumerate(claim.necessity):
         try:
             with cpu_budget(cpu_s):
                 necessity.append(run_necessity(claim, case, settings, i))
         except CheckTimeout:
-            necessity.append({"drop": case.drop, "why": case.why, "outcome": "error", "counterexample": None,
-                              "message": f"stopped by the safety net: more than {cpu_s:g} s of CPU time"})
+            necessity.append(necessity_result(claim, case, "error",
+                                              f"stopped by the safety net: more than {cpu_s:g} s of CPU time"))
         except Exception as exc:
-            necessity.append({"drop": case.drop, "why": case.why, "outcome": "error",
-                              "message": f"crashed: {type(exc).__name__}: {exc}", "counterexample": None})
+            necessity.append(necessity_result(claim, case, "error", f"crashed: {type(exc).__name__}: {exc}"))
     status = claim_status(checks)
     return {"id": claim.id, "status": status, "as_expected": as_expected(claim.expect, status, necessity),
             "strongest": strongest(checks), "seed": seed, "checks": checks, "necessity": necessity,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from concurrent.futures import Executor, as_completed
 from typing import Callable, Iterable, Optional
 
+from verify.checks.records import claim_error
 from verify.model import Claim
 
 
@@ -29,8 +30,7 @@ def run_on_executor(executor: Executor, claims: Iterable[Claim], seed=None, prec
         try:
             rec = fut.result()
         except Exception as exc:  # noqa: BLE001 - one claim's failure, not the run's
-            rec = {"id": claim.id, "status": "error", "as_expected": False, "checks": [], "necessity": [],
-                   "message": f"the executor reported: {type(exc).__name__}: {exc}", "duration_s": None}
+            rec = claim_error(claim.id, "error", f"the executor reported: {type(exc).__name__}: {exc}", "executor")
         results[rec["id"]] = rec
         if on_done:
             on_done(rec)

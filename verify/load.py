@@ -226,6 +226,13 @@ class _Builder:
                        "and mappings")
 
 
+def mark_of(marks: Marks, path: tuple) -> tuple[int, int]:
+    """The (line, col) of `path`, or of its nearest marked ancestor ((1, 1) when none is)."""
+    while path not in marks and path:
+        path = path[:-1]
+    return marks.get(path, (1, 1))
+
+
 _EXPONENT = re.compile(r"[eE]([-+]?)0*([0-9_]*)\Z")
 
 
@@ -275,7 +282,11 @@ def load_yaml_text(text: str, file: str) -> tuple[object, Marks]:
 def load_yaml_file(path: pathlib.Path, display: str | None = None) -> tuple[object, Marks]:
     """Read and parse a claim file; `display` is the name used in messages (default: path)."""
     name = display if display is not None else str(path)
-    raw = read_regular_file(pathlib.Path(path), name)
+    return load_yaml_bytes(read_regular_file(pathlib.Path(path), name), name)
+
+
+def load_yaml_bytes(raw: bytes, name: str) -> tuple[object, Marks]:
+    """Parse a claim file's bytes (UTF-8) into plain data and its marks, or raise ClaimFileError."""
     if len(raw) > MAX_BYTES:
         raise _too_big(name, len(raw))
     try:

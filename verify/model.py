@@ -7,14 +7,11 @@ from typing import Any, Optional
 
 from verify.expr import nodes as N
 
-KINDS = ("definition", "lemma", "proposition", "theorem", "corollary", "example", "derivation-step")
-SYMBOL_TYPES = ("real", "integer", "matrix", "vector", "index", "operator")
-
 
 @dataclass
 class SymbolSpec:
     name: str
-    type: str                                   # one of SYMBOL_TYPES
+    type: str                                   # real | integer | matrix | vector | index | operator
     shape: Optional[tuple[N.Node, N.Node]] = None   # matrix / vector
     range: Optional[tuple[N.Node, N.Node]] = None   # real / integer
     positive: bool = False
@@ -43,16 +40,8 @@ class SymbolSpec:
 
     def describe_latex(self, names: Optional[dict] = None) -> str:
         """The same as LaTeX, parameters as math: `\\text{uniform } \\left[0, \\frac{1}{a}\\right]`;
-        '' for index and operator symbols."""
-        try:
-            return self._describe_latex(names)
-        except Exception:  # noqa: BLE001 - printing must never lose a result; the text form remains
-            return ""
-
-    def _describe_latex(self, names: Optional[dict]) -> str:
+        '' for index and operator symbols, or when printing fails (the text form remains)."""
         from verify.expr.latex import to_latex
-        if self.type in ("index", "operator"):
-            return ""
 
         def tex(a) -> str:
             if isinstance(a, list):
@@ -62,15 +51,19 @@ class SymbolSpec:
                     return r"\begin{pmatrix}" + rows + r"\end{pmatrix}"
                 return r"\left[" + ", ".join(tex(x) for x in a) + r"\right]"
             return to_latex(a, names)
-        if self.value is not None:
-            return r"\text{fixed: } " + tex(self.value)
-        args = self._args()
-        name = str(self.sampler).replace("_", " ")
-        if args is None:
-            return rf"\text{{{name}}}"
-        if self.sampler == "choice" and isinstance(args, list):
-            return rf"\text{{one of }} \left\{{" + ", ".join(tex(x) for x in args) + r"\right\}"
-        return rf"\text{{{name} }} " + tex(args)
+        args, name = self._args(), str(self.sampler).replace("_", " ")
+        try:
+            if self.type in ("index", "operator"):
+                return ""
+            if self.value is not None:
+                return r"\text{fixed: } " + tex(self.value)
+            if args is None:
+                return rf"\text{{{name}}}"
+            if self.sampler == "choice" and isinstance(args, list):
+                return rf"\text{{one of }} \left\{{" + ", ".join(tex(x) for x in args) + r"\right\}"
+            return rf"\text{{{name} }} " + tex(args)
+        except Exception:  # noqa: BLE001 - printing must never lose a result
+            return ""
 
 
 @dataclass
@@ -80,6 +73,7 @@ class Hypothesis:
     text: str
     node: N.Node
     line: int = 0
+    shown: Optional[N.Node] = None      # the tree for display: `define` names kept (parse's fold)
 
 
 @dataclass
@@ -91,6 +85,16 @@ class CheckSpec:
     nodes: Any                 # parsed trees (kind-specific)
     options: dict = field(default_factory=dict)
     line: int = 0
+    shown: tuple = ()          # the trees for display of the expressions it parsed, in order (calc: each term)
+
+
+@dataclass
+class DefineEntry:
+    """A `define` entry for display: `name(params)`, its body as written, both as folded trees."""
+    head: str
+    text: str
+    head_tree: Optional[N.Node]
+    body_tree: Optional[N.Node]
 
 
 @dataclass
@@ -121,6 +125,7 @@ class Claim:
     scope: str = ""                             # what the checks cover: "N = 2..4; d <= 3"
     symbols: dict[str, SymbolSpec] = field(default_factory=dict)
     defines: dict = field(default_factory=dict)
+    define_entries: list[DefineEntry] = field(default_factory=list)
     assume: list[Hypothesis] = field(default_factory=list)
     checks: list[CheckSpec] = field(default_factory=list)
     necessity: list[NecessityCase] = field(default_factory=list)

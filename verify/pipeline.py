@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as _dt
-import os
 import platform
 import time
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -14,7 +14,7 @@ from verify import __version__
 from verify.folder import display_name as _display, scan_folder  # noqa: F401 (re-exported)
 from verify.errors import Problem, suggestion_budget
 from verify.expr.latex import to_latex
-from verify.model import Claim
+from verify.model import CheckSpec, Claim
 
 SCHEMA_VERSION = 1
 SUGGESTIONS_PER_FILE = 100_000  # did-you-mean comparisons per claim file (then no more suggestions)
@@ -43,17 +43,20 @@ def name_problem(path: Path, claim: Claim, display: str) -> Optional[Problem]:
                    f"or change the id to {Path(path).stem}")
 
 
-def load_folder(claims_dir: Path, files: Optional[list[Path]] = None) -> Loaded:
-    """Load and validate every claim file; bad files become problems, good ones claims."""
+def load_folder(claims_dir: Path, files: Optional[list[Path | Claim]] = None) -> Loaded:
+    """Load and validate every claim file; bad files become problems, good ones claims. An item of
+    `files` may be a claim loaded before from its file (by `verify check FILE`): it is not read again."""
     from verify.validate import load_claim
     out = Loaded()
     first_seen: dict[str, str] = {}
     if files is None:
         files, out.problems = scan_folder(claims_dir)
-    for path in files:
+    for item in files:
+        known = item if isinstance(item, Claim) else None
+        path = Path(known.file) if known else item
         display = _display(path)
         with suggestion_budget(SUGGESTIONS_PER_FILE):
-            claim, problems = load_claim(path, display)
+            claim, problems = (replace(known, file=display), []) if known else load_claim(path, display)
         if claim is not None and not problems:
             if claim.id in out.claims:
                 problems.append(Problem(display, claim.line_of("id"), 1,
@@ -77,44 +80,33 @@ def tool_versions() -> dict:
             "mpmath": version("mpmath"), "mpmath_backend": BACKEND, "networkx": version("networkx")}
 
 
-def display_latex(c: Claim, text, extra=()) -> str:
-    """The checked expression printed back as LaTeX, with `define` names kept as names."""
-    from verify.expr.parser import parse
+def _latex(tree, names: dict) -> str:
+    """A tree kept by validation for display, as LaTeX ('' without one: printing never loses a result)."""
     try:
-        names = {n: s.latex for n, s in c.symbols.items() if s.latex}
-        return to_latex(parse(text, set(c.symbols) | set(extra), c.defines, fold=True), names)
-    except Exception:  # noqa: BLE001 - printing must never lose a result
+        return to_latex(tree, names) if tree is not None else ""
+    except Exception:  # noqa: BLE001
         return ""
 
 
-def defines_record(c: Claim) -> list[dict]:
-    out = []
-    for name, d in c.defines.items():
-        head = name + (f"({', '.join(d.params)})" if d.params else "")
-        text = c.raw.get("define", {}).get(head)
-        if text is None:
-            text = next((v for k, v in c.raw.get("define", {}).items() if k.replace(" ", "") == head), "")
-        head_latex = display_latex(c, head, d.params) if d.params else display_latex(c, name)
-        out.append({"name": head, "expr": str(text), "latex": head_latex + " := " + display_latex(c, text, d.params)})
-    return out
+def _check_record(rec: dict, spec: Optional[CheckSpec], names: dict) -> dict:
+    """A CHECK record with the LaTeX of what was checked (a calc chain: of each term)."""
+    rec = dict(rec)
+    if spec is not None and spec.shown:
+        latex = [_latex(t, names) for t in spec.shown]
+        rec["checked_latex"] = latex[0]
+        if spec.kind == "calc":
+            rec["first_latex"] = latex[0]
+            for step, text in zip(rec.get("steps", []), latex[1:]):
+                step["checked_latex"] = text
+    return rec
 
 
 def claim_record(c: Claim, run: dict, g, sound: dict[str, bool], corrects: dict[str, list]) -> dict:
     """The CLAIM record of results.json: the claim's data, its evidence, its place in the graph."""
     from verify.graph import foundation, reading_order
-    checks = []
+    names = {n: s.latex for n, s in c.symbols.items() if s.latex}
     specs = {s.index: s for s in c.checks}
-    for i, rec in enumerate(run.get("checks", [])):
-        spec = specs.get(i)
-        rec = dict(rec)
-        if spec is not None:
-            if spec.kind == "calc":
-                rec["checked_latex"] = rec["first_latex"] = display_latex(c, spec.text[0])
-                for step, text in zip(rec.get("steps", []), spec.text[1:]):
-                    step["checked_latex"] = display_latex(c, text)
-            elif spec.kind != "cited":
-                rec["checked_latex"] = display_latex(c, spec.text)
-        checks.append(rec)
+    checks = [_check_record(rec, specs.get(i), names) for i, rec in enumerate(run.get("checks", []))]
     seed = run.get("seed")
     return {
         "id": c.id, "kind": c.kind, "title": c.title, "statement": c.statement, "file": c.file,
@@ -129,12 +121,14 @@ def claim_record(c: Claim, run: dict, g, sound: dict[str, bool], corrects: dict[
         "seed": seed, "replay": f"verify check {c.id}" + (f" --seed {seed}" if seed is not None else ""),
         "duration_s": run.get("duration_s"),
         "symbols": {n: {"type": s.type, "sampler": s.describe(), "latex": s.latex,
-                        "sampler_latex": s.describe_latex({k: v.latex for k, v in c.symbols.items() if v.latex}),
+                        "sampler_latex": s.describe_latex(names),
                         "shape": [to_latex(x) for x in s.shape] if s.shape else None,
                         **({"narrow": s.narrow} if s.narrow else {})}
                     for n, s in sorted(c.symbols.items())},
-        "defines": defines_record(c),
-        "assume": [{"name": h.name, "latex": h.latex, "expr": h.text, "checked_latex": display_latex(c, h.text)}
+        "defines": [{"name": d.head, "expr": d.text,
+                     "latex": _latex(d.head_tree, names) + " := " + _latex(d.body_tree, names)}
+                    for d in c.define_entries],
+        "assume": [{"name": h.name, "latex": h.latex, "expr": h.text, "checked_latex": _latex(h.shown, names)}
                    for h in c.assume],
         "checks": checks, "necessity": run.get("necessity", []), "message": run.get("message"),
     }
@@ -151,11 +145,7 @@ def assemble(loaded: Loaded, runs: dict[str, dict], graph_problems: list[Problem
             corrects.setdefault(claims[cid].corrected_by, []).append(cid)
     records = [claim_record(claims[cid], runs.get(cid, {"status": "untested", "as_expected": False}),
                             g, sound, corrects) for cid in sorted(claims)]
-    by_status: dict[str, int] = {}
-    by_kind: dict[str, int] = {}
-    for r in records:
-        by_status[r["status"]] = by_status.get(r["status"], 0) + 1
-        by_kind[r["kind"]] = by_kind.get(r["kind"], 0) + 1
+    by_status, by_kind = Counter(r["status"] for r in records), Counter(r["kind"] for r in records)
     problems = loaded.problems + graph_problems
     return {
         "schema_version": SCHEMA_VERSION,
@@ -174,7 +164,7 @@ def assemble(loaded: Loaded, runs: dict[str, dict], graph_problems: list[Problem
     }
 
 
-def run_pipeline(claims_dir: Path, *, files: Optional[list[Path]] = None, only: Optional[set[str]] = None,
+def run_pipeline(claims_dir: Path, *, files: Optional[list[Path | Claim]] = None, only: Optional[set[str]] = None,
                  seed=None, jobs: int = 1, timeout_s: float = 120.0, memory_mb: int = 2048,
                  precisions=(50, 80), command: str = "verify all", use_cache: bool = True,
                  cache_dir: Optional[Path] = None, executor=None,
@@ -207,10 +197,9 @@ def run_pipeline(claims_dir: Path, *, files: Optional[list[Path]] = None, only: 
 def _run_pipeline(claims_dir: Path, files, only, seed, jobs, timeout_s, memory_mb, precisions, command,
                   use_cache, folder: Path, executor, on_start, on_done, started) -> tuple[dict, bool]:
     """The pipeline itself; also whether every claim's verdict is (now) in the cache."""
-    from verify.cache import ResultCache, cacheable, claim_keys
+    from verify.cache import ResultCache, cacheable, claim_keys, load_schema_passes, save_schema_passes
     from verify.graph import build_graph
     from verify.workers import run_all
-    from verify.validate import load_schema_passes, save_schema_passes
     if use_cache:
         load_schema_passes(folder)
     loaded = load_folder(claims_dir, files)

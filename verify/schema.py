@@ -19,6 +19,7 @@ from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError, best_match
 
 from verify.errors import Problem, did_you_mean
+from verify.load import mark_of
 
 _TYPE_WORDS = {"object": "a mapping", "array": "a list", "string": "a string",
                "number": "a number", "integer": "an integer", "boolean": "true or false",
@@ -78,13 +79,6 @@ def _where(path: tuple) -> str:
     return out + ": " if out else ""
 
 
-def _mark(marks: dict, path: tuple) -> tuple[int, int]:
-    """The (line, col) of path, or of its nearest marked ancestor."""
-    while path not in marks and path:
-        path = path[:-1]
-    return marks.get(path, (1, 1))
-
-
 def _show(value: object) -> str:
     """A value as it would read in the YAML file, shortened."""
     if isinstance(value, float) and value.is_integer():
@@ -115,7 +109,7 @@ def _explain(err: ValidationError, marks: dict, file: str) -> list[Problem]:
     where = _where(path)
 
     def at(p: tuple, message: str, hint: str = "") -> Problem:
-        return Problem(file, *_mark(marks, p), message, hint)
+        return Problem(file, *mark_of(marks, p), message, hint)
 
     if kind == "additionalProperties":
         allowed = sorted(schema.get("properties", {}))

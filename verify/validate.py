@@ -13,9 +13,10 @@ from typing import Any, Optional
 from verify.checks.registry import CHECKS, option_keys
 from verify.errors import ClaimFileError, EvalError, ExprError, LimitExceeded, Problem, did_you_mean
 from verify.expr import nodes as N
-from verify.expr.parser import check_name, parse, parse_definitions
+from verify.expr.parser import DEF_RE, check_name, parse, parse_definitions
 from verify.instances import const_value
-from verify.model import CheckSpec, Claim, Hypothesis, NecessityCase, SymbolSpec
+from verify.load import mark_of
+from verify.model import CheckSpec, Claim, DefineEntry, Hypothesis, NecessityCase, SymbolSpec
 from verify.samplers import SAMPLERS
 
 DEFAULT_SAMPLER = {"real": "uniform", "integer": "integer", "matrix": "gaussian", "vector": "gaussian"}
@@ -44,17 +45,30 @@ class ClaimBuilder:
         self.problems.append(Problem(self.file, line, col, message, hint))
 
     def _pos(self, path: tuple) -> tuple[int, int]:
-        while path:
-            if path in self.marks:
-                return self.marks[path]
-            path = path[:-1]
-        return self.marks.get((), (1, 1))
+        return mark_of(self.marks, path)
 
     def parse_at(self, path: tuple, text, extra_names=()) -> N.Node:
         try:
             return parse(text, self.names | set(extra_names), self.defines)
         except ExprError as exc:
             raise Located(path, exc) from None
+
+    def folded(self, text, extra_names=()) -> Optional[N.Node]:
+        """`text` parsed for display, `define` names kept as names (None when that fails)."""
+        try:
+            return parse(text, self.names | set(extra_names), self.defines, fold=True)
+        except ExprError:
+            return None
+
+    def define_entries(self, entries: list[tuple]) -> list[DefineEntry]:
+        """Each definition for display, with the text of the entry that made it (the last of its name)."""
+        texts = {m.group(1): text for key, text in entries if (m := DEF_RE.match(str(key)))}
+        out = []
+        for name, d in self.defines.items():
+            head = name + (f"({', '.join(d.params)})" if d.params else "")
+            text = texts[name]
+            out.append(DefineEntry(head, str(text), self.folded(head, d.params), self.folded(text, d.params)))
+        return out
 
     def guarded(self, path: tuple, fn, *args):
         """Run fn; record a located problem instead of raising."""
@@ -93,12 +107,12 @@ class ClaimBuilder:
         except ExprError as exc:
             key = getattr(exc, "key", None)
             self.problem(("define", key) if key is not None else ("define",), exc.message, exc.hint)
-        claim.defines = self.defines
+        claim.defines, claim.define_entries = self.defines, self.define_entries(defs)
         for i, h in enumerate(d.get("assume", [])):
             node = self.guarded(("assume", i, "expr"), self.parse_at, ("assume", i, "expr"), h["expr"])
             if node is not None:
                 claim.assume.append(Hypothesis(h["name"], h.get("latex", ""), h["expr"], node,
-                                               self._pos(("assume", i))[0]))
+                                               self._pos(("assume", i))[0], self.folded(h["expr"])))
         hyp_names = [h["name"] for h in d.get("assume", [])]
         if len(set(hyp_names)) != len(hyp_names):
             self.problem(("assume",), "two hypotheses have the same name")
@@ -193,7 +207,10 @@ class ClaimBuilder:
                 f"a {kind} check reads: {', '.join(o for o in CHECKS[kind].options if o != 'engine')}"
                 + ("; explicit instances are checked by an exact check: add one with instances:"
                    if unread[0] == "instances" else "")))
-        return CHECKS[kind].prepare(entry, claim, _PrepareCtx(self, ("checks", i), i, kind))
+        ctx = _PrepareCtx(self, ("checks", i), i, kind)
+        spec = CHECKS[kind].prepare(entry, claim, ctx)
+        spec.shown = tuple(ctx.shown)
+        return spec
 
     def necessity(self, claim: Claim, i: int, entry: dict, hyp_names: list[str]) -> NecessityCase:
         path = ("necessity", i)
@@ -220,7 +237,7 @@ class ClaimBuilder:
 
     def instance(self, values: dict, path: tuple) -> dict:
         """Explicit values {symbol: number, 'expression', [list], [[matrix]]} as exact values."""
-        symbols = {n: s for n, s in self.claim_symbols.items()}
+        symbols = self.claim_symbols
         out: dict = {}
         for name, val in values.items():
             if name not in symbols:
@@ -248,9 +265,12 @@ class _PrepareCtx:
     def __init__(self, builder: ClaimBuilder, path: tuple, index: int, kind: str):
         self.b, self.path, self.index, self.kind = builder, path, index, kind
         self.line = builder._pos(path)[0]
+        self.shown: list[Optional[N.Node]] = []   # each parsed expression for display, in order
 
     def parse(self, text) -> N.Node:
-        return self.b.parse_at(self.path + (self.kind,), text)
+        node = self.b.parse_at(self.path + (self.kind,), text)
+        self.shown.append(self.b.folded(text))
+        return node
 
     def parse_symbol(self, name, decl) -> SymbolSpec:
         return self.b.symbol(name, decl, self.path + ("symbols", name))
@@ -274,46 +294,17 @@ def build_claim(data: Any, marks: dict, file: str, schema_ok: bool = False) -> t
 
 
 def load_claim(path: Path, display: Optional[str] = None) -> tuple[Optional[Claim], list[Problem]]:
-    """Load and validate one claim file."""
-    from verify.load import load_yaml_file
+    """Read, load and validate one claim file (no schema pass for bytes that passed it before)."""
+    from verify.cache import SCHEMA_PASSED, schema_digest
+    from verify.load import load_yaml_bytes, read_regular_file
     file = display or str(path)
     try:
-        data, marks = load_yaml_file(path, file)
+        raw = read_regular_file(Path(path), file)
+        data, marks = load_yaml_bytes(raw, file)
     except ClaimFileError as exc:
         return None, exc.problems
-    digest = _schema_digest(path)
-    claim, problems = build_claim(data, marks, file, schema_ok=digest in _SCHEMA_PASSED)
-    if claim is not None and digest:
-        _SCHEMA_PASSED.add(digest)
+    digest = schema_digest(raw)
+    claim, problems = build_claim(data, marks, file, schema_ok=digest in SCHEMA_PASSED)
+    if claim is not None:
+        SCHEMA_PASSED.add(digest)
     return claim, problems
-
-
-# sha256 of claim files (with verify's code digest) that passed the schema; kept in the cache folder
-_SCHEMA_PASSED: set[str] = set()
-
-
-def _schema_digest(path: Path) -> str:
-    import hashlib
-    from verify.cache import code_digest
-    try:
-        return hashlib.sha256(code_digest().encode() + Path(path).read_bytes()).hexdigest()
-    except OSError:
-        return ""
-
-
-def load_schema_passes(folder: Path) -> None:
-    """The digests of files that passed the schema, from the cache (signed: an entry added by
-    hand would let a file skip the schema pass, so an unsigned list is ignored)."""
-    import json
-    from verify.cache import cache_secret, read_signed
-    try:
-        data = json.loads(read_signed(folder / "schema-passed.json", cache_secret(folder)) or "[]")
-        _SCHEMA_PASSED.update(d for d in data if isinstance(d, str))
-    except (ValueError, TypeError):
-        pass
-
-
-def save_schema_passes(folder: Path) -> None:
-    import json
-    from verify.cache import cache_secret, write_signed
-    write_signed(folder / "schema-passed.json", json.dumps(sorted(_SCHEMA_PASSED)), cache_secret(folder))

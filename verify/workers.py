@@ -16,6 +16,7 @@ import time
 from multiprocessing.connection import wait
 from typing import Callable, Iterable, Optional
 
+from verify.checks.records import claim_error
 from verify.model import Claim
 
 DEFAULT_TIMEOUT_S = 120.0   # CPU seconds per check (load-independent); see claim_budget
@@ -81,22 +82,16 @@ def _child(conn, claim: Claim, seed, precisions, memory_mb: int, timeout_s: floa
     try:
         record = job(claim, seed, precisions) if job else check_claim(claim, seed, precisions, cpu_s=timeout_s)
     except MemoryError:
-        record = {"id": claim.id, "status": "error", "crash": "memory",
-                  "message": f"too large: the check needed more than {memory_mb} MB "
-                             "(raise it with --memory-mb if you mean it)"}
+        record = claim_error(claim.id, "error", f"too large: the check needed more than {memory_mb} MB "
+                             "(raise it with --memory-mb if you mean it)", "memory")
     except BaseException as exc:  # noqa: BLE001 - report anything, never hang the parent
-        record = {"id": claim.id, "status": "error", "message": f"worker crashed: {type(exc).__name__}: {exc}"}
+        record = claim_error(claim.id, "error", f"worker crashed: {type(exc).__name__}: {exc}", "exception")
     try:
         conn.send(record)
     except Exception:  # noqa: BLE001
         pass
     conn.close()
     os._exit(0)
-
-
-def _failure(claim: Claim, status: str, message: str) -> dict:
-    return {"id": claim.id, "status": status, "as_expected": False, "checks": [], "necessity": [],
-            "message": message, "duration_s": None}
 
 
 def run_all(claims: Iterable[Claim], jobs: int = 1, timeout_s: float = DEFAULT_TIMEOUT_S,
@@ -158,8 +153,8 @@ def run_all(claims: Iterable[Claim], jobs: int = 1, timeout_s: float = DEFAULT_T
                     code = proc.exitcode
                     why = (f"killed by signal {-code} ({signal.Signals(-code).name})" if code and code < 0
                            else f"exit code {code}")
-                    rec = _failure(claim, "error", f"the worker died ({why}) - possibly out of memory "
-                                   f"(limit {memory_mb} MB) or a crash in a C library")
+                    rec = claim_error(claim.id, "error", f"the worker died ({why}) - possibly out of memory "
+                                      f"(limit {memory_mb} MB) or a crash in a C library", "died")
                 del running[conn]
                 conn.close()
                 finish(rec)
@@ -168,7 +163,7 @@ def run_all(claims: Iterable[Claim], jobs: int = 1, timeout_s: float = DEFAULT_T
                 proc.join(timeout=5)
                 del running[conn]
                 conn.close()
-                finish(_failure(claim, "timeout", f"stopped by the wall-clock safety net after "
-                                f"{wall_net(claim):g} s ({WALL_FACTOR} times its CPU budget; raise the "
-                                "budget with --timeout if you mean it)"))
+                finish(claim_error(claim.id, "timeout", f"stopped by the wall-clock safety net after "
+                                   f"{wall_net(claim):g} s ({WALL_FACTOR} times its CPU budget; raise the "
+                                   "budget with --timeout if you mean it)", "wall-clock"))
     return results

@@ -1,4 +1,4 @@
-"""CHECK records (docs/results-format.md): the one place that turns engines' evidence into them."""
+"""CHECK and NECESSITY records, and those of claims that did not finish: built here only (docs/results-format.md)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import Any, Optional
 
 from verify.certify.upgrade import ForAll
 from verify.checks.registry import CHECKS
-from verify.model import CheckSpec
+from verify.model import CheckSpec, Claim, NecessityCase
+
 
 def result(spec: CheckSpec, outcome: str, rung: str, message: str, **extra) -> dict:
     """A CHECK record (`engine`: what decided it; by default the kind's own engine)."""
@@ -22,16 +23,24 @@ def result(spec: CheckSpec, outcome: str, rung: str, message: str, **extra) -> d
     return rec
 
 
-def unfinished(spec: CheckSpec, outcome: str, message: str, **extra) -> dict:
-    """The CHECK record of a check stopped by its CPU budget ("timeout") or crashed ("error")."""
-    return {"kind": spec.kind, "name": spec.name, "expr": str(spec.text), "outcome": outcome, "rung": outcome,
-            "line": spec.line, "evidence": {}, "counterexample": None, "message": message, **extra}
+def necessity_result(claim: Claim, case: NecessityCase, outcome: str, message: str,
+                     cex: Optional[dict] = None, **extra) -> dict:
+    """A NECESSITY record: what dropping the hypothesis `case.drop` did to the conclusion
+    (needed | looks-unneeded | undecided | error)."""
+    return {"drop": case.drop, "why": case.why, "line": case.line,
+            "hypothesis_latex": next((h.latex for h in claim.assume if h.name == case.drop), ""),
+            "outcome": outcome, "message": message, "counterexample": cex, **extra}
+
+
+def claim_error(claim_id: str, status: str, message: str, crash: str) -> dict:
+    """The record of a claim whose checking did not finish (status error or timeout); `crash` names
+    what stopped it (memory, exception, died, wall-clock, executor). Such a record is never cached."""
+    return {"id": claim_id, "status": status, "as_expected": False, "checks": [], "necessity": [],
+            "message": message, "duration_s": None, "crash": crash}
 
 
 def _text(t) -> Any:
-    if isinstance(t, (str, int, Fraction)):
-        return str(t)
-    return t
+    return str(t) if isinstance(t, (str, int, Fraction)) else t
 
 
 def exact_str(v) -> str:

@@ -28,7 +28,6 @@ class Settings:
     precisions: tuple[int, ...] = (50, 80)
     default_n: int = 30
     draw_factor: int = 20        # max draws = factor * n (hypotheses reject the rest)
-    max_dps: int = 2000
     certify: bool = True         # z3 for all values, exact / arb certificates at the instances
     search: int = 40             # local-search evaluations per inequality check (at most n unless set)
 

@@ -133,7 +133,7 @@ def cmd_check(args) -> int:
             return 2
         # the claims it uses live beside it: load the folder for the graph, check only this one
         claims_dir = target.parent
-        files = [target] + [p for p in claim_files(claims_dir) if p.resolve() != target.resolve()]
+        files = [claim] + [p for p in claim_files(claims_dir) if p.resolve() != target.resolve()]
         only = {claim.id}
         if not args.cache_dir_given:  # the default cache for this claims folder (never inside it)
             args.cache_dir = args.config.cache_dir(claims=claims_dir)
