@@ -19,7 +19,7 @@ from .math import to_mathml
 
 __all__ = ["proof_outline"]
 
-_REL = {"==": "=", "=": "=", "<=": r"\le", "<": "<", ">=": r"\ge", ">": ">", "!=": r"\ne"}
+RELATION_TEX = {"==": "=", "=": "=", "<=": r"\le", "<": "<", ">=": r"\ge", ">": ">", "!=": r"\ne"}
 
 
 def _badge(status: Any) -> str:
@@ -58,7 +58,7 @@ def _outline(cid: str, by_id: dict[str, dict[str, Any]], root: str, depth: int, 
         for step in chk.get("steps") or []:
             if not isinstance(step, dict):
                 continue
-            rel = to_mathml(_REL.get(str(step.get("rel")), str(step.get("rel") or "")))
+            rel = to_mathml(RELATION_TEX.get(str(step.get("rel")), str(step.get("rel") or "")))
             expr = to_mathml(step["checked_latex"]) if step.get("checked_latex") else \
                 Markup(f"<code>{escape(str(step.get('expr') or ''))}</code>")
             why = f' <em class="otitle">{escape(str(step["why"]))}</em>' if step.get("why") else ""

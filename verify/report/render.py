@@ -26,7 +26,7 @@ from .digest import inputs_digest, write_digest
 from .math import to_mathml
 from .note_markup import render_inline
 from .notes import build_notes, note_page_name
-from .outline import proof_outline
+from .outline import RELATION_TEX, proof_outline
 from verify import sources
 from verify.hints import error_hint
 
@@ -36,7 +36,6 @@ _HERE = Path(__file__).parent
 _OWNED_DIRS = ("claims", "static")
 _INDEX_GRAPH_LIMIT = 150  # above this many claims the index links to graph.html instead
 _EXTRA_ICONS = {"vacuous": "\u2205", "needed": "\u2713", "looks-unneeded": "!", "missing": "\u2205"}
-_REL = {"==": "=", "=": "=", "<=": r"\le", "<": "<", ">=": r"\ge", ">": ">", "!=": r"\ne"}
 _EVIDENCE_LABELS = [("confirmed_by", "refutation confirmed by"), ("near_miss", "closest approach"),
                     ("unconfirmed", "possible failure, not confirmed"), ("mostly_rejected", "hypotheses reject most draws"),
                     ("drawn", "instances drawn"), ("rejected", "rejected by the hypotheses"),
@@ -121,7 +120,7 @@ def make_environment() -> Environment:
     env.filters["page"] = lambda cid: page_name(str(cid))
     env.filters["token"] = _css_token
     env.filters["icon"] = _icon
-    env.filters["relmath"] = lambda rel: to_mathml(_REL.get(str(rel), str(rel)))
+    env.filters["relmath"] = lambda rel: to_mathml(RELATION_TEX.get(str(rel), str(rel)))
     env.filters["notetext"] = render_inline
     env.filters["notepage"] = note_page_name
     env.tests["present"] = lambda v: not (v is None or isinstance(v, Undefined) or v in ("", [], {}))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Optional
 
 import numpy as np
 
@@ -139,11 +139,6 @@ class Location:
     @property
     def span_text(self) -> str:
         return f"{self.line}:{self.col}-{self.end_line}:{self.end_col}"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"note": self.note, "line": self.line, "col": self.col, "end_line": self.end_line,
-                "end_col": self.end_col, "method": self.method, "score": round(self.score, 3),
-                "span": self.span_text}
 
 
 def make_location(note: NoteText, start: int, end: int, method: str, score: float) -> Location:

@@ -16,10 +16,11 @@ exact instance without a tolerance band, conjunct by conjunct:
   an equality of balls is never proved (only refuted). Only an exact value (a rational, or a ball
   of radius 0) can be exactly 0.
 
-The evaluator (`evaluator.Eval`, the bodies in `functions`) is written once over the tree and takes the number domain as a parameter,
-as mpmath's functions run under its mp/fp/iv contexts. Its semantics mirror the mpmath evaluator
-(verify/expr/numeric.py): `I` takes the size of the other operand, vectors are n x 1 matrices,
-1 x 1 matrices act as scalars, indices are 1-based, `sum`/`prod` bounds are inclusive integers.
+The evaluator (`evaluator.Eval`, the bodies in `functions`) is written once over the tree and
+takes the number domain as a parameter, as mpmath's functions run under its mp/fp/iv contexts.
+Its semantics mirror the mpmath evaluator (verify/expr/numeric.py): `I` takes the size of the
+other operand, vectors are n x 1 matrices, 1 x 1 matrices act as scalars, indices are 1-based,
+`sum`/`prod` bounds are inclusive integers.
 
 Conditions inside an expression (`ind`, `piecewise`, `step`, `sign`, `floor`, `first`, `and`) must
 be decided by the balls, else the conjunct is undecided. Eigenvalues of symmetric matrices (also
@@ -35,5 +36,3 @@ from .common import EvalFailure
 from .decide import certify, evaluate
 from .functions import SUPPORTED
 from .rational import Surd
-
-__all__ = ["EvalFailure", "SUPPORTED", "Surd", "certify", "evaluate"]

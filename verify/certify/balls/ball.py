@@ -168,13 +168,11 @@ class Ball(Domain):
         return arb(0).union(r).union(-r)
 
     def sqrt(self, x):
-        if type(x) is fmpq:
-            if x < 0:
-                raise EvalFailure(f"sqrt of a negative number {short(x)}")
-            r = qsqrt(x)
-            return r if r is not None else arb(x).sqrt()
         if x < 0:
             raise EvalFailure(f"sqrt of a negative number {self.fmt(x)}")
+        if type(x) is fmpq:
+            r = qsqrt(x)
+            return r if r is not None else arb(x).sqrt()
         return x.sqrt()  # nan when the ball straddles 0: undecided downstream
 
     def sqrt_nonneg(self, x):

@@ -107,4 +107,3 @@ def check_dims(r: int, c: int) -> None:
     top = limits.LIMITS["max_dim"]
     if r > top or c > top:
         raise Unsupported(f"a {r}x{c} matrix (above {top})")
-

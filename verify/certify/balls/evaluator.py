@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from typing import Callable, Optional
 
 from verify.expr import nodes as N
@@ -9,6 +10,9 @@ from verify.expr import nodes as N
 from .common import (IDENT, MAX_BALL_EXPONENT, MAX_EXACT_EXPONENT, MAX_STEPS, EvalFailure, NotRational,
                      Undecidable, Unsupported, check_dims, is_mat, shape, square)
 from .functions import PLAIN, SPECIAL
+
+_RELATIONS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
+              ">=": operator.ge}
 
 
 class Budget:
@@ -291,15 +295,5 @@ class Eval:
 
 
 def holds(op: str, s: int) -> bool:
-    """Whether `a op b` holds given the sign s of b - a (for matrices ==/!=: 0 or 1)."""
-    if op == "==":
-        return s == 0
-    if op == "!=":
-        return s != 0
-    if op == "<":
-        return s > 0
-    if op == "<=":
-        return s >= 0
-    if op == ">":
-        return s < 0
-    return s <= 0  # >=
+    """Whether `a op b` holds given the sign s of b - a (for matrices ==/!=: 0 or 1): `0 op s`."""
+    return _RELATIONS[op](0, s)

@@ -8,6 +8,7 @@ from typing import Optional
 from .common import (MAX_BITS, MAX_EXACT_EXPONENT, Domain, EvalFailure, NotRational, Unsupported, arb,
                      check_dims, fmpq, fmpq_mat, fmpz, short)
 
+
 class Surd:
     """c * sqrt(r): c != 0 and r > 0 rational, r not the square of a rational."""
 
@@ -316,4 +317,3 @@ class Rational(Domain):
 
     def symmetrize(self, m):
         return m
-

@@ -43,5 +43,3 @@ nothing leaks between claims. z3 is imported lazily.
 
 from .functions import SUPPORTED
 from .prove import closed_within, smt_prove
-
-__all__ = ["SUPPORTED", "closed_within", "smt_prove"]

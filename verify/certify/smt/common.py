@@ -62,7 +62,6 @@ def _wrap(node: N.Node, strict: bool = True) -> str:
     return f"({text})" if strict and (isinstance(node, (N.BinOp, N.Neg)) or negative) else text
 
 
-
 def bits(v: Fraction) -> int:
     return v.numerator.bit_length() + v.denominator.bit_length()
 

@@ -20,6 +20,7 @@ _ARITH = {"+": operator.add, "-": operator.sub, "*": operator.mul, "@": operator
 _COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq,
             "!=": operator.ne}
 
+
 @dataclass
 class _Acc:
     """What translating one formula produced besides its term."""
@@ -27,6 +28,7 @@ class _Acc:
     conds: list = field(default_factory=list)   # (description, z3 bool): definedness
     used: set = field(default_factory=set)      # quantified symbols
     names: set = field(default_factory=set)     # all claim symbols resolved (values too)
+
 
 class Translator:
     """Expression trees -> z3 terms in one context. Constant subtrees fold to exact Fractions."""
