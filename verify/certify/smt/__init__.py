@@ -41,5 +41,5 @@ fires first and only "unknown due to timeout" can depend on machine speed; "prov
 nothing leaks between claims. z3 is imported lazily.
 """
 
-from .functions import SUPPORTED
+from .language import SUPPORTED
 from .prove import closed_within, smt_prove

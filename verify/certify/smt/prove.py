@@ -11,7 +11,7 @@ from typing import Any, Callable, Optional, Union
 from verify.expr import nodes as N
 from verify.model import Claim, Hypothesis, SymbolSpec
 
-from .common import MAX_VARS, Unsupported
+from .language import MAX_VARS, Unsupported
 from .translate import Translator
 
 

@@ -13,8 +13,8 @@ from verify.expr import nodes as N
 from verify.model import SymbolSpec
 from verify.samplers.registry import facts
 
-from .common import MAX_CONST_BITS, MAX_POWER, MAX_STEPS, MAX_UNROLL, Unsupported, Val, bits, show, small
-from .functions import BINDERS, FUNCTIONS, unsupported_fn
+from .language import (BINDERS, FUNCTIONS, MAX_CONST_BITS, MAX_POWER, MAX_STEPS, MAX_UNROLL, Unsupported, Val,
+                       bits, show, small, unsupported_fn)
 
 _ARITH = {"+": operator.add, "-": operator.sub, "*": operator.mul, "@": operator.mul}
 _COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq,
