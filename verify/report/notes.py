@@ -1,12 +1,12 @@
 """The lecture notes as pages of the report, each claim anchored at its place.
 
 `build_notes(results, notes_dir)` reads every note the claims cite (verify.sources), renders it
-(note_markup.py), and anchors each located claim at its span: the span is marked in the text, and
-a card in the margin gives the claim's status and links to its page; a claim that records an
-erratum (the note, as written, is false) is marked as such, with the erratum's id, the corrected
-statement and the counterexample one click away. The note's theorem-like passages (passages.py)
-a claim does not cover are listed as "not yet claimed", the figures go to the index.
-`proof_citations` compares the passages a note's proofs cite with the claims' `uses`.
+and finds its theorem-like passages (note_text.py), and anchors each located claim at its span:
+the span is marked in the text, and a card in the margin gives the claim's status and links to its
+page; a claim that records an erratum (the note, as written, is false) is marked as such, with the
+erratum's id, the corrected statement and the counterexample one click away. The passages no claim
+covers are listed as "not yet claimed", the figures go to the index. `proof_citations` compares
+the passages a note's proofs cite with the claims' `uses`.
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ from markupsafe import Markup
 from verify.sources import Location, NoteText, load_note, note_files, notes_notice, resolve
 from .graph_svg import STATUS_STYLE, page_name
 from .math import to_mathml
-from .note_markup import Block, inline_tokens, note_blocks, render_inline
-from .passages import Passage, find_passages
+from .note_text import Block, Passage, find_passages, inline_tokens, note_blocks, render_inline
 
 __all__ = ["NotesSite", "NotePage", "build_notes", "note_page_name", "proof_citations"]
 

@@ -24,7 +24,7 @@ from .graph_svg import (STATUS_LADDER, STATUS_STYLE, build_graph, drawn_edge_cou
 from . import math, output
 from .digest import inputs_digest, write_digest
 from .math import to_mathml
-from .note_markup import render_inline
+from .note_text import render_inline
 from .notes import build_notes, note_page_name
 from .outline import RELATION_TEX, proof_outline
 from verify import sources
