@@ -38,9 +38,6 @@ class Ball(Domain):
         return hit[1]
 
     # conversions
-    def value(self, v):
-        return self.q.value(v)
-
     def const(self, name: str):
         if name == "pi":
             return arb.pi()

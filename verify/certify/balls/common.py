@@ -52,7 +52,7 @@ IDENT = _Identity()
 
 
 class Domain:
-    """What both number domains do alike: numbers, sizes and new matrices are exact."""
+    """What both number domains do alike: the instance's values, numbers and new matrices are exact."""
 
     def __init__(self):
         self.zero, self.one = fmpq(0), fmpq(1)
@@ -62,6 +62,20 @@ class Domain:
 
     def integer(self, k: int):
         return fmpq(k)
+
+    def value(self, v):
+        """An `Exact` instance value (Fraction, int, nested lists)."""
+        if isinstance(v, bool):
+            return v
+        if isinstance(v, (int, Fraction)):
+            v = Fraction(v)
+            return fmpq(v.numerator, v.denominator)
+        if isinstance(v, list):
+            rows = v if v and isinstance(v[0], list) else [[x] for x in v]
+            check_dims(len(rows), len(rows[0]) if rows else 0)
+            rows = [[self.value(x) for x in row] for row in rows]
+            return fmpq_mat(rows) if rows and rows[0] else fmpq_mat(len(rows), 0)
+        raise Unsupported(f"an input value of type {type(v).__name__}")
 
     def new(self, r: int, c: int):
         return fmpq_mat(r, c)

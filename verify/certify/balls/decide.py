@@ -9,8 +9,7 @@ from verify.errors import LimitExceeded
 from verify.expr import nodes as N
 
 from .ball import Ball
-from .common import (MAX_STEPS, EvalFailure, NotRational, Undecidable, Unsupported, arb, flint, fmt_ball,
-                     is_mat, shape)
+from .common import MAX_STEPS, EvalFailure, NotRational, Undecidable, Unsupported, arb, flint, fmt_ball, shape
 from .evaluator import Budget, Eval, holds
 from .rational import Rational
 
@@ -76,16 +75,13 @@ def _top_sign(ev, op, a, b):
     of inexact balls is never proved and `a <= b` with 0 inside the ball is undecided."""
     dom = ev.dom
     a, b = ev.resolve(a, b)
-    if is_mat(a) or is_mat(b):
-        if not (shape(a) == (1, 1) and shape(b) == (1, 1)):
-            s = ev.link_sign(op, a, b)  # ==/!= of matrices, or an error
-            shown = "0 (entrywise)" if s == 0 else "a matrix with an entry != 0"
-            if s is None:
-                d = b - a
-                worst = max((e.rad() for e in d.entries() if type(e) is arb), default=arb(0))
-                shown = f"entries within +/- {worst.str(3, radius=False)}"
-            return s, shown
-        a, b = ev.scalar(a), ev.scalar(b)
+    if shape(a) != (1, 1) or shape(b) != (1, 1):
+        s = ev.link_sign(op, a, b)  # ==/!= of matrices, or an error
+        shown = "0 (entrywise)" if s == 0 else "a matrix with an entry != 0"
+        if s is None:
+            worst = max((e.rad() for e in (b - a).entries() if type(e) is arb), default=arb(0))
+            shown = f"entries within +/- {worst.str(3, radius=False)}"
+        return s, shown
     a, b = ev.scalar(a), ev.scalar(b)
     if dom.name == "exact":
         s = dom.cmp(b, a)
@@ -169,14 +165,12 @@ def _combine(results: list, n: int) -> Certificate:
     def tag(i, text):
         return f"part {i + 1}: {text}" if n > 1 else text
 
-    errors = [(i, r) for i, r in enumerate(results) if r.kind == "error"]
-    if errors:
-        i, r = errors[0]
-        return Certificate(None, "", _clip(tag(i, r.detail)))
-    false = [(i, r) for i, r in enumerate(results) if r.holds is False]
-    if false:
-        i, r = false[0]
-        return Certificate(False, r.engine, _clip(tag(i, r.detail)))
+    for i, r in enumerate(results):
+        if r.kind == "error":
+            return Certificate(None, "", _clip(tag(i, r.detail)))
+    for i, r in enumerate(results):
+        if r.holds is False:
+            return Certificate(False, r.engine, _clip(tag(i, r.detail)))
     if all(r.holds for r in results):
         engine = "arb" if any(r.engine == "arb" for r in results) else "exact"
         return Certificate(True, engine, _clip("; ".join(tag(i, r.detail) for i, r in enumerate(results))))

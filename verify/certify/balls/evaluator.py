@@ -38,9 +38,7 @@ class Eval:
         self.memo: dict = {}
 
     def bind(self, var: str, value) -> Eval:
-        bound = dict(self.bound)
-        bound[var] = value
-        return Eval(self.dom, self.exact, self.budget, self.converted, bound, self.powers)
+        return Eval(self.dom, self.exact, self.budget, self.converted, {**self.bound, var: value}, self.powers)
 
     def lookup(self, name: str, default=KeyError):
         if name in self.bound:
@@ -62,15 +60,16 @@ class Eval:
             if v.nrows() == 1 and v.ncols() == 1:
                 return v[0, 0]
             raise EvalFailure(f"{what} is a {v.nrows()}x{v.ncols()} matrix where a scalar is needed")
-        if isinstance(v, bool):
-            return self.dom.integer(int(v))
-        return v
+        return self.number(v)
+
+    def number(self, v):
+        """A condition's value (True, False) as the number 1 or 0; any other value as it is."""
+        return self.dom.integer(int(v)) if isinstance(v, bool) else v
 
     def as_mat(self, v):
         if v is IDENT:
             raise EvalFailure("I has no size here; use eye(n)")
-        if isinstance(v, bool):
-            v = self.dom.integer(int(v))
+        v = self.number(v)
         return v if is_mat(v) else self.dom.mat([[v]])
 
     def resolve(self, a, b):
@@ -107,11 +106,7 @@ class Eval:
     # -- arithmetic ---------------------------------------------------------------------------
     def binop(self, op: str, a, b):
         dom = self.dom
-        a, b = self.resolve(a, b)
-        if isinstance(a, bool):
-            a = dom.integer(int(a))
-        if isinstance(b, bool):
-            b = dom.integer(int(b))
+        a, b = map(self.number, self.resolve(a, b))
         ma, mb = is_mat(a), is_mat(b)
         if ma and not mb and a.nrows() == 1 and a.ncols() == 1:
             a, ma = a[0, 0], False
@@ -273,23 +268,19 @@ class Eval:
     def link_sign(self, op: str, a, b) -> Optional[int]:
         """The sign of b - a (for ==/!= on matrices: 0 equal, 1 different), None if unknown."""
         a, b = self.resolve(a, b)
-        if is_mat(a) or is_mat(b):
-            if shape(a) == (1, 1) and shape(b) == (1, 1):
-                a, b = self.scalar(a), self.scalar(b)
-            elif op in ("==", "!=") and is_mat(a) and is_mat(b):
-                if shape(a) != shape(b):
-                    raise EvalFailure(f"comparing shapes {shape(a)} and {shape(b)}")
-                d = b - a
-                unknown = False
-                for e in d.entries():
-                    s = self.dom.sign(e)
-                    if s:
-                        return 1
-                    if s is None:
-                        unknown = True
-                return None if unknown else 0
-            else:
+        if shape(a) != (1, 1) or shape(b) != (1, 1):
+            if op not in ("==", "!=") or not (is_mat(a) and is_mat(b)):
                 raise EvalFailure(f"matrices cannot be compared with {op}; compare norms or eigenvalues")
+            if shape(a) != shape(b):
+                raise EvalFailure(f"comparing shapes {shape(a)} and {shape(b)}")
+            unknown = False
+            for e in (b - a).entries():
+                s = self.dom.sign(e)
+                if s:
+                    return 1
+                if s is None:
+                    unknown = True
+            return None if unknown else 0
         a, b = self.scalar(a), self.scalar(b)
         return self.dom.cmp(b, a)
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Optional
 
-from .common import (MAX_BITS, MAX_EXACT_EXPONENT, Domain, EvalFailure, NotRational, Unsupported, arb,
-                     check_dims, fmpq, fmpq_mat, fmpz, short)
+from .common import MAX_BITS, MAX_EXACT_EXPONENT, Domain, EvalFailure, NotRational, arb, fmpq, fmpq_mat, fmpz, short
 
 
 class Surd:
@@ -48,19 +47,6 @@ class Rational(Domain):
     name = "exact"
 
     # conversions
-    def value(self, v):
-        """An `Exact` instance value (Fraction, int, nested lists)."""
-        if isinstance(v, bool):
-            return v
-        if isinstance(v, (int, Fraction)):
-            v = Fraction(v)
-            return fmpq(v.numerator, v.denominator)
-        if isinstance(v, list):
-            rows = v if v and isinstance(v[0], list) else [[x] for x in v]
-            check_dims(len(rows), len(rows[0]) if rows else 0)
-            return self.mat([[self.value(x) for x in row] for row in rows])
-        raise Unsupported(f"an input value of type {type(v).__name__}")
-
     def const(self, name: str):
         raise NotRational(name)
 
