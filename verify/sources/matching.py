@@ -32,6 +32,7 @@ _WORDS = {"grad": "∇", "nabla": "∇", "hess": "∇2", "sqrt": "√", "sum": "
           "mid": "|", "lVert": "‖", "rVert": "‖", "Vert": "‖", "int": "∫", "in": "in",
           "Rightarrow": "⇒", "iff": "⇔", "Leftrightarrow": "⇔", "xrightarrow": "→", "forall": "forall",
           "exists": "exists", "subseteq": "⊆", "cup": "∪", "cap": "∩", "setminus": "\\"}
+_WORD_SYMBOLS = ("grad", "hess", "sqrt", "sum", "prod", "infinity", "infty", "dagger", "nabla")  # as words too
 _DROP_CMDS = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "mathcal",
               "mathbb", "mathbf", "mathrm", "mathit", "mathsf", "boldsymbol", "bm", "vec", "hat", "widehat",
               "tilde", "widetilde", "bar", "overline", "underline", "text", "textbf", "textit", "textrm",
@@ -70,46 +71,26 @@ def normalize(text: str) -> tuple[str, list[int], list[int]]:
             ends.append(b)
 
     for m in _TOKEN.finditer(text):
-        kind = m.lastgroup
-        a, b = m.span()
-        tok = m.group(0)
-        if kind in ("env", "tag"):
-            continue
+        kind, tok = m.lastgroup, m.group(0)
         if kind == "cmd":
-            name = tok[1:]
-            if name in _DROP_CMDS:
-                continue
-            low = name.lower()
-            if low in _GREEK:
-                put(_GREEK[low], a, b)
-            elif name in _WORDS:
-                put(_WORDS[name], a, b)
-            else:
-                put(low, a, b)
-            continue
-        if kind == "esc":
-            if tok == "\\|":
-                put("‖", a, b)
-            continue
-        if kind == "op":
-            put(_OPS[tok], a, b)
-            continue
-        if kind == "word":
+            name, low = tok[1:], tok[1:].lower()
+            s = "" if name in _DROP_CMDS else _GREEK[low] if low in _GREEK else _WORDS.get(name, low)
+        elif kind == "word":
             low = tok.lower()
-            if low in _GREEK:
-                put(_GREEK[low], a, b)
-            elif low in ("grad", "hess", "sqrt", "sum", "prod", "infinity", "infty", "dagger", "nabla"):
-                put(_WORDS[low], a, b)
-            else:
-                put(low, a, b)
-            continue
-        ch = _CHARS.get(tok)
-        if ch is None:
-            ch = _DASHES.get(tok)
-        if ch is None:
-            ch = unicodedata.normalize("NFKC", tok).lower()
-            ch = "".join(_CHARS.get(c, _DASHES.get(c, c)) for c in ch)
-        put("".join(c for c in ch if c in _KEEP), a, b)
+            s = _GREEK[low] if low in _GREEK else _WORDS[low] if low in _WORD_SYMBOLS else low
+        elif kind == "op":
+            s = _OPS[tok]
+        elif kind in ("env", "tag", "esc"):
+            s = "‖" if tok == "\\|" else ""  # of the escapes, only \| is kept
+        else:
+            ch = _CHARS.get(tok)
+            if ch is None:
+                ch = _DASHES.get(tok)
+            if ch is None:
+                ch = unicodedata.normalize("NFKC", tok).lower()
+                ch = "".join(_CHARS.get(c, _DASHES.get(c, c)) for c in ch)
+            s = "".join(c for c in ch if c in _KEEP)
+        put(s, *m.span())
     return "".join(out), starts, ends
 
 
@@ -322,8 +303,6 @@ def locate(note: NoteText, quote: str) -> Optional[Location]:
             best = (cost, i, j)
     cost, i, j = best
     score = max(0.0, 1.0 - cost / real)
-    if j <= i:
-        j = i + 1
     i = min(i, len(starts) - 1)
     j = min(max(j, i + 1), len(ends))
     a = note.to_file(starts[i])

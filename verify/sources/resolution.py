@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
@@ -106,12 +106,11 @@ _STORE: dict[str, list] = {}
 _STORE_STATE = {"dirty": False}
 _CODE = b"".join(p.read_bytes() for p in sorted(Path(__file__).parent.glob("*.py")))  # this package's
 _STORE_VERSION = "1:" + hashlib.sha256(_CODE).hexdigest()[:12]
-_LOCATION_FIELDS = ("note", "start", "end", "line", "col", "end_line", "end_col", "method", "score")
 
 
 def _to_store(res: Resolution) -> list:
     loc = res.location
-    return [None if loc is None else [getattr(loc, f) for f in _LOCATION_FIELDS], res.problem, res.hint, res.field]
+    return [None if loc is None else list(astuple(loc)), res.problem, res.hint, res.field]
 
 
 def _from_store(item: Any) -> Optional[Resolution]:
