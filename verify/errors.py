@@ -111,7 +111,3 @@ class LimitExceeded(VerifyError):
 
 class Undecided(Exception):
     """A numeric comparison fell inside the tolerance band: no verdict either way."""
-
-
-class Unsatisfiable(VerifyError):
-    """The hypotheses rejected every sampled instance: nothing was checked."""

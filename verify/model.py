@@ -7,7 +7,6 @@ from typing import Any, Optional
 
 from verify.expr import nodes as N
 
-KINDS = ("definition", "lemma", "proposition", "theorem", "corollary", "example", "derivation-step")
 SYMBOL_TYPES = ("real", "integer", "matrix", "vector", "index", "operator")
 
 

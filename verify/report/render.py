@@ -33,7 +33,6 @@ from verify.hints import error_hint
 __all__ = ["write_report", "make_environment"]
 
 _HERE = Path(__file__).parent
-_OWNED_DIRS = ("claims", "static")
 _INDEX_GRAPH_LIMIT = 150  # above this many claims the index links to graph.html instead
 _EXTRA_ICONS = {"vacuous": "\u2205", "needed": "\u2713", "looks-unneeded": "!", "missing": "\u2205"}
 _EVIDENCE_LABELS = [("confirmed_by", "refutation confirmed by"), ("near_miss", "closest approach"),
