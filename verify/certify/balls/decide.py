@@ -1,4 +1,4 @@
-"""A relation decided at one instance, conjunct by conjunct, and the parts combined into a `Certificate`."""
+"""A relation decided at one instance, conjunct by conjunct, into one `Certificate`."""
 
 from __future__ import annotations
 

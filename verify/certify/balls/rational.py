@@ -5,7 +5,8 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Optional
 
-from .common import MAX_BITS, MAX_EXACT_EXPONENT, Domain, EvalFailure, NotRational, arb, fmpq, fmpq_mat, fmpz, short
+from .common import (MAX_BITS, MAX_EXACT_EXPONENT, Domain, EvalFailure, NotRational, arb, fmpq, fmpq_mat,
+                     fmpz, short)
 
 
 class Surd:
