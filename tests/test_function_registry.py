@@ -20,6 +20,7 @@ from mpmath import mp
 
 from verify import support
 from verify.certify import balls, smt
+from verify.certify.balls.rational import Rational
 from verify.expr import numeric, symbolic
 from verify.expr import nodes as N
 from verify.expr.functions import EXAMPLE_SYMBOLS, FUNCTIONS
@@ -183,7 +184,7 @@ def _ball(e) -> tuple:
     """(midpoint, radius) of an exact or ball value, as mpmath numbers."""
     from flint import arb, fmpq
     if isinstance(e, balls.Surd):
-        e = balls._Rational.approx(e)
+        e = Rational.approx(e)
     if isinstance(e, fmpq):
         return mp.mpf(int(e.p)) / int(e.q), mp.mpf(0)
     assert isinstance(e, arb), type(e)

@@ -1,4 +1,4 @@
-"""Sources located in the notes (verify/sources.py): verbatim, fuzzy (LaTeX and ASCII alike, OCR
+"""Sources located in the notes (verify/sources/): verbatim, fuzzy (LaTeX and ASCII alike, OCR
 damage, `...` elisions) and explicit spans; `verify lint` checks every source and reports the best
 location as note:line:col; the notes folder is configuration (--notes, [tool.verify] notes); the
 course's own 114 claims all resolve in ../shared/notes."""
@@ -13,8 +13,8 @@ import pytest
 from conftest import claim_text
 from verify.cli import main
 from verify.config import load_config
-from verify.sources import (THRESHOLD, NoteText, _clean_extraction, lint_sources, load_note, locate,
-                            normalize, parse_span, resolve)
+from verify.sources import THRESHOLD, NoteText, lint_sources, load_note, locate, normalize, parse_span, resolve
+from verify.sources.note import _clean_extraction
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -1,7 +1,7 @@
 """A fully cached `verify all` (issue 18): the run's results reused whole (verify/reuse.py), the
 report left untouched when its inputs are unchanged (verify/report/digest.py), the sources'
-places in the notes kept between runs (verify/sources.py). Each invalidation is tested: an edited
-claim, note, template or verify file builds again what depends on it."""
+places in the notes kept between runs (verify/sources/resolution.py). Each invalidation is
+tested: an edited claim, note, template or verify file builds again what depends on it."""
 
 from __future__ import annotations
 
@@ -111,7 +111,7 @@ def test_an_edited_note_is_located_again(project, capsys):
 
 
 def test_a_kept_place_in_an_edited_note_is_not_reused(tmp_path, monkeypatch):
-    from verify import sources
+    from verify.sources import resolution as sources
     notes = tmp_path / "notes"
     notes.mkdir()
     (notes / "n.txt").write_text(NOTE)

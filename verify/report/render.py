@@ -25,7 +25,8 @@ from .layout import build_graph, drawn_edge_count
 from . import math, output, statuses
 from .digest import inputs_digest, write_digest
 from .math import to_mathml
-from .notes import build_notes, note_page_name, render_inline
+from .note_text import render_inline
+from .notes import build_notes, note_page_name
 from .outline import REL_LATEX, proof_outline
 from verify import sources
 from verify.hints import error_hint
@@ -33,7 +34,6 @@ from verify.hints import error_hint
 __all__ = ["write_report", "make_environment"]
 
 _HERE = Path(__file__).parent
-_OWNED_DIRS = ("claims", "static")
 _INDEX_GRAPH_LIMIT = 150  # above this many claims the index links to graph.html instead
 _EVIDENCE_LABELS = [("confirmed_by", "refutation confirmed by"), ("near_miss", "closest approach"),
                     ("unconfirmed", "possible failure, not confirmed"), ("mostly_rejected", "hypotheses reject most draws"),

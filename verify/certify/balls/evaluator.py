@@ -1,0 +1,290 @@
+"""The evaluator, one for both domains: values, arithmetic and conditions over the tree."""
+
+from __future__ import annotations
+
+import operator
+from typing import Callable, Optional
+
+from verify.expr import nodes as N
+
+from .common import (IDENT, MAX_BALL_EXPONENT, MAX_EXACT_EXPONENT, MAX_STEPS, EvalFailure, NotRational,
+                     Undecidable, Unsupported, check_dims, is_mat, shape, square)
+from .functions import PLAIN, SPECIAL
+
+_RELATIONS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
+              ">=": operator.ge}
+
+
+class Budget:
+    __slots__ = ("left",)
+
+    def __init__(self, n: int):
+        self.left = n
+
+    def spend(self, n: int = 1) -> None:
+        self.left -= n
+        if self.left < 0:
+            raise Unsupported(f"evaluation budget of {MAX_STEPS} steps exceeded")
+
+
+class Eval:
+    """One evaluation context: the domain, the instance (converted lazily), bound variables."""
+
+    def __init__(self, dom, exact: dict, budget: Budget, converted=None, bound=None, powers=None):
+        self.dom, self.exact, self.budget = dom, exact, budget
+        self.converted = {} if converted is None else converted
+        self.powers = {} if powers is None else powers  # id(matrix) -> (matrix, {k: matrix**k})
+        self.bound = bound or {}
+        self.memo: dict = {}
+
+    def bind(self, var: str, value) -> Eval:
+        return Eval(self.dom, self.exact, self.budget, self.converted, {**self.bound, var: value}, self.powers)
+
+    def lookup(self, name: str, default=KeyError):
+        if name in self.bound:
+            return self.bound[name]
+        v = self.converted.get(name)
+        if v is None:
+            if name not in self.exact:
+                if default is KeyError:
+                    raise EvalFailure(f"symbol {name!r} has no value here")
+                return default
+            v = self.converted[name] = self.dom.value(self.exact[name])
+        return v
+
+    # -- values -------------------------------------------------------------------------------
+    def scalar(self, v, what: str = "value"):
+        if v is IDENT:
+            return self.dom.one
+        if is_mat(v):
+            if v.nrows() == 1 and v.ncols() == 1:
+                return v[0, 0]
+            raise EvalFailure(f"{what} is a {v.nrows()}x{v.ncols()} matrix where a scalar is needed")
+        return self.number(v)
+
+    def number(self, v):
+        """A condition's value (True, False) as the number 1 or 0; any other value as it is."""
+        return self.dom.integer(int(v)) if isinstance(v, bool) else v
+
+    def as_mat(self, v):
+        if v is IDENT:
+            raise EvalFailure("I has no size here; use eye(n)")
+        v = self.number(v)
+        return v if is_mat(v) else self.dom.mat([[v]])
+
+    def resolve(self, a, b):
+        if a is IDENT:
+            a = self.dom.eye(b.nrows()) if is_mat(b) else self.dom.one
+        if b is IDENT:
+            b = self.dom.eye(a.nrows()) if is_mat(a) else self.dom.one
+        return a, b
+
+    def size(self, v) -> int:
+        n = self.dom.to_int(self.scalar(v), "a size")
+        if n < 0:
+            raise EvalFailure(f"a size must be a non-negative integer, got {n}")
+        check_dims(n, 0)
+        return n
+
+    def index(self, v, n: int, what: str) -> int:
+        i = self.dom.to_int(self.scalar(v), f"{what} index")
+        if not 1 <= i <= n:
+            raise EvalFailure(f"{what} index {i} is outside 1..{n}")
+        return i - 1
+
+    def entrywise(self, f: Callable, v):
+        if is_mat(v):
+            r, c = v.nrows(), v.ncols()
+            return self.dom.mat([[f(v[i, j]) for j in range(c)] for i in range(r)])
+        return f(self.scalar(v))
+
+    def truth(self, v) -> bool:
+        if isinstance(v, bool):
+            return v
+        raise EvalFailure("a condition must be a comparison, as x > 0")
+
+    # -- arithmetic ---------------------------------------------------------------------------
+    def binop(self, op: str, a, b):
+        dom = self.dom
+        a, b = map(self.number, self.resolve(a, b))
+        ma, mb = is_mat(a), is_mat(b)
+        if ma and not mb and a.nrows() == 1 and a.ncols() == 1:
+            a, ma = a[0, 0], False
+        if mb and not ma and b.nrows() == 1 and b.ncols() == 1:
+            b, mb = b[0, 0], False
+        if op == "+" or op == "-":
+            if ma != mb:
+                raise EvalFailure(f"cannot {'add' if op == '+' else 'subtract'} a matrix and a scalar")
+            if ma:
+                if shape(a) != shape(b):
+                    raise EvalFailure(f"shape mismatch in {op}: {shape(a)} and {shape(b)}")
+                return dom.chk_mat(a + b if op == "+" else a - b)
+            return dom.add(a, b) if op == "+" else dom.sub(a, b)
+        if op == "*" or op == "@":
+            if ma and mb:
+                if a.ncols() != b.nrows():
+                    if shape(a) == (1, 1):
+                        return dom.chk_mat(dom.smul(a[0, 0], b))
+                    if shape(b) == (1, 1):
+                        return dom.chk_mat(dom.smul(b[0, 0], a))
+                    raise EvalFailure(f"shape mismatch in product: {shape(a)} times {shape(b)}")
+                check_dims(a.nrows(), b.ncols())
+                self.budget.spend(a.nrows() * b.ncols() * a.ncols() // 8)
+                return dom.matmul(a, b)
+            if ma:
+                return dom.chk_mat(dom.smul(b, a))
+            if mb:
+                return dom.chk_mat(dom.smul(a, b))
+            return dom.mul(a, b)
+        if op == "/":
+            if mb:
+                raise EvalFailure("division by a matrix; use inv(B)")
+            if ma:
+                return dom.chk_mat(dom.smul(dom.recip(b), a))
+            return dom.div(a, b)
+        if op == "**":
+            return self.power(a, b)
+        raise Unsupported(f"operator {op}")
+
+    def matpow(self, a, k: int):
+        """a**k, reusing the powers of `a` already computed (sum(A**k, k, 0, N) costs one
+        product per term, as in the mpmath evaluator)."""
+        dom = self.dom
+        entry = self.powers.get(id(a))
+        if entry is None or entry[0] is not a:
+            entry = self.powers[id(a)] = (a, {0: dom.eye(a.nrows()), 1: a})
+        known = entry[1]
+        hit = known.get(k)
+        if hit is not None:
+            return hit
+        cost = a.nrows() ** 3 // 8 + 1
+        m = max(j for j in known if j <= k)
+        if k - m <= 4:
+            result = known[m]
+            for j in range(m + 1, k + 1):
+                self.budget.spend(cost)
+                result = known[j] = dom.matmul(result, a)
+            return result
+        result, base, n = None, a, k
+        while n:
+            self.budget.spend(cost)
+            if n & 1:
+                result = base if result is None else dom.matmul(result, base)
+            n >>= 1
+            if n:
+                base = dom.matmul(base, base)
+        known[k] = result
+        return result
+
+    def power(self, a, b):
+        dom = self.dom
+        b = self.scalar(b, "an exponent")
+        if is_mat(a):
+            square(a, "power")
+            k = dom.to_int(b, "a matrix exponent")
+            if k < 0:
+                raise EvalFailure("matrix powers need a non-negative integer exponent")
+            top = MAX_EXACT_EXPONENT if dom.name == "exact" else MAX_BALL_EXPONENT
+            if k > top:
+                if dom.name == "exact":
+                    raise NotRational("a large matrix exponent")
+                raise Unsupported(f"a matrix exponent {k} above {top}")
+            return self.matpow(a, k)
+        try:
+            k = dom.to_int(b, "an exponent")
+        except (EvalFailure, Undecidable):
+            return dom.rpow(a, b)
+        return dom.ipow(a, k)
+
+    # -- the tree -----------------------------------------------------------------------------
+    def evaluate(self, node):
+        t = type(node)
+        if t is N.Num:
+            return self.dom.num(node.value)
+        if t is N.Sym:
+            return self.lookup(node.name)
+        key = id(node)
+        hit = self.memo.get(key)
+        if hit is None:
+            self.budget.spend()
+            hit = self.memo[key] = self._evaluate(node)
+        return hit
+
+    def _evaluate(self, node):
+        t = type(node)
+        dom = self.dom
+        if t is N.Const:
+            if node.name == "I":
+                return IDENT
+            return dom.const(node.name)
+        if t is N.BinOp:
+            return self.binop(node.op, self.evaluate(node.left), self.evaluate(node.right))
+        if t is N.Neg:
+            v = self.evaluate(node.operand)
+            if v is IDENT:
+                return dom.mat([[dom.neg(dom.one)]])
+            if isinstance(v, bool):
+                return dom.integer(-int(v))
+            return -v if is_mat(v) else dom.neg(v)
+        if t is N.Item:
+            base = self.lookup(node.base, None)
+            idx = [self.evaluate(i) for i in node.index]
+            if not is_mat(base):
+                raise EvalFailure(f"{node.base} is not a vector or matrix")
+            if len(idx) == 1:
+                if base.ncols() != 1:
+                    raise EvalFailure(f"{node.base} is a matrix: use {node.base}[i, j]")
+                return base[self.index(idx[0], base.nrows(), "vector"), 0]
+            return base[self.index(idx[0], base.nrows(), "row"), self.index(idx[1], base.ncols(), "column")]
+        if t is N.Compare:
+            return self.decide(node)
+        if t is N.Logic:
+            if node.op == "not":
+                return not self.truth(self.evaluate(node.operands[0]))
+            if node.op == "and":
+                return all(self.truth(self.evaluate(o)) for o in node.operands)
+            return any(self.truth(self.evaluate(o)) for o in node.operands)
+        if t is N.Call:
+            special = SPECIAL.get(node.fn)
+            if special is not None:
+                return special(self, node)
+            body = PLAIN.get(node.fn)
+            if body is None:
+                raise Unsupported(node.fn)
+            return body(self, *[self.evaluate(a) for a in node.args])
+        raise Unsupported(f"a {t.__name__} node")
+
+    def decide(self, node: N.Compare) -> bool:
+        """A comparison inside an expression: decided, or Undecidable."""
+        vals = [self.evaluate(o) for o in node.operands]
+        for op, a, b in zip(node.ops, vals, vals[1:]):
+            s = self.link_sign(op, a, b)
+            if s is None:
+                raise Undecidable(f"a condition {op} is not decided by the balls")
+            if not holds(op, s):
+                return False
+        return True
+
+    def link_sign(self, op: str, a, b) -> Optional[int]:
+        """The sign of b - a (for ==/!= on matrices: 0 equal, 1 different), None if unknown."""
+        a, b = self.resolve(a, b)
+        if shape(a) != (1, 1) or shape(b) != (1, 1):
+            if op not in ("==", "!=") or not (is_mat(a) and is_mat(b)):
+                raise EvalFailure(f"matrices cannot be compared with {op}; compare norms or eigenvalues")
+            if shape(a) != shape(b):
+                raise EvalFailure(f"comparing shapes {shape(a)} and {shape(b)}")
+            unknown = False
+            for e in (b - a).entries():
+                s = self.dom.sign(e)
+                if s:
+                    return 1
+                if s is None:
+                    unknown = True
+            return None if unknown else 0
+        a, b = self.scalar(a), self.scalar(b)
+        return self.dom.cmp(b, a)
+
+
+def holds(op: str, s: int) -> bool:
+    """Whether `a op b` holds given the sign s of b - a (for matrices ==/!=: 0 or 1): `0 op s`."""
+    return _RELATIONS[op](0, s)

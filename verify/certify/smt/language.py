@@ -1,0 +1,191 @@
+"""The part of the claim language z3 expresses: the bounds on a translation, the `Unsupported`
+signal, folded constants kept small, trees shown in messages, and the functions and binder forms
+that have a translation (scalars only: z3 has no matrices)."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any, Callable, Optional
+
+from verify.expr import nodes as N
+
+MAX_VARS = 8            # quantified symbols
+MAX_UNROLL = 50         # terms of one sum / prod / iterate
+MAX_POWER = 64          # literal exponent on a non-constant base
+MAX_CONST_BITS = 10_000  # size of an exactly folded constant (numerator + denominator bits)
+MAX_STEPS = 50_000      # translated nodes (after unrolling)
+
+Val = Any  # Fraction (folded constant) or a z3 real term
+
+
+class Unsupported(Exception):
+    """A construct z3 cannot express exactly; the message names it."""
+
+
+def show(node: N.Node, limit: int = 80) -> str:
+    """A short plain-text rendering of a tree, for messages (cut at `limit` characters)."""
+    text = _show(node)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _show(node: N.Node) -> str:
+    t = type(node)
+    if t is N.Num:
+        return str(node.value)
+    if t in (N.Sym, N.Const):
+        return node.name
+    if t is N.Neg:
+        return f"-{_wrap(node.operand)}"
+    if t is N.BinOp:
+        left = _wrap(node.left, node.op == "**" or isinstance(node.left, N.BinOp) and node.left.op != node.op)
+        return f"{left} {node.op} {_wrap(node.right)}"
+    if t is N.Call:
+        return f"{node.fn}({', '.join(_show(a) for a in node.args)})"
+    if t is N.Item:
+        return f"{node.base}[{', '.join(_show(i) for i in node.index)}]"
+    if t is N.Compare:
+        out = _show(node.operands[0])
+        for op, o in zip(node.ops, node.operands[1:]):
+            out += f" {op} {_show(o)}"
+        return out
+    if t is N.Logic:
+        if node.op == "not":
+            return f"not ({_show(node.operands[0])})"
+        return f" {node.op} ".join(f"({_show(o)})" for o in node.operands)
+    return t.__name__
+
+
+def _wrap(node: N.Node, strict: bool = True) -> str:
+    """An operand, in parentheses when it is compound (and `strict`: not a left operand that
+    reads the same without them)."""
+    text = _show(node)
+    negative = isinstance(node, N.Num) and node.value < 0
+    return f"({text})" if strict and (isinstance(node, (N.BinOp, N.Neg)) or negative) else text
+
+
+def bits(v: Fraction) -> int:
+    return v.numerator.bit_length() + v.denominator.bit_length()
+
+
+def small(v: Fraction, node: Optional[N.Node]) -> Fraction:
+    """A folded constant, refused when it grows past MAX_CONST_BITS (hostile inputs)."""
+    if bits(v) > MAX_CONST_BITS:
+        where = f" in {show(node)}" if node is not None else ""
+        raise Unsupported(f"a constant of {bits(v)} bits{where} (at most {MAX_CONST_BITS})")
+    return v
+
+
+_TRANSCENDENTAL = {"exp", "log", "log1p", "sin", "cos", "tan", "asin", "acos", "atan", "sinh",
+                   "cosh", "tanh", "sech", "sigmoid"}
+
+
+def unsupported_fn(fn: str) -> str:
+    if fn in _TRANSCENDENTAL:
+        return f"the function {fn} (transcendental: z3 cannot express it exactly)"
+    return f"the function {fn}"
+
+
+def _f_abs(tr, a, node, guard):
+    (x,) = a
+    return abs(x) if isinstance(x, Fraction) else tr.z3.If(x >= 0, x, -x)
+
+
+def _f_extreme(pick_max: bool):
+    def f(tr, a, node, guard):
+        if all(isinstance(x, Fraction) for x in a):
+            return max(a) if pick_max else min(a)
+        out = a[0]
+        for x in a[1:]:
+            left, right = tr.lift(out), tr.lift(x)
+            out = tr.z3.If(left >= right, left, right) if pick_max else tr.z3.If(left <= right, left, right)
+        return out
+    return f
+
+
+def _f_sign(tr, a, node, guard):
+    (x,) = a
+    if isinstance(x, Fraction):
+        return Fraction((x > 0) - (x < 0))
+    return tr.z3.If(x > 0, tr.lift(Fraction(1)), tr.z3.If(x < 0, tr.lift(Fraction(-1)), tr.lift(Fraction(0))))
+
+
+def _f_relu(tr, a, node, guard):
+    (x,) = a
+    return max(x, Fraction(0)) if isinstance(x, Fraction) else tr.ite(x > 0, x, Fraction(0))
+
+
+def _f_step(tr, a, node, guard):
+    (x,) = a
+    return Fraction(int(x >= 0)) if isinstance(x, Fraction) else tr.ite(x >= 0, Fraction(1), Fraction(0))
+
+
+def _f_binomial(tr, a, node, guard):
+    n, k = a
+    if not all(isinstance(v, Fraction) and v.denominator == 1 and 0 <= v <= 10_000 for v in (n, k)):
+        raise Unsupported(f"binomial with non-literal or out-of-range arguments: {show(node)}")
+    return small(Fraction(math.comb(int(n), int(k))), node)
+
+
+def _f_factorial(tr, a, node, guard):
+    (n,) = a
+    if not (isinstance(n, Fraction) and n.denominator == 1 and 0 <= n <= 200):
+        raise Unsupported(f"factorial of a non-literal argument: {show(node)}")
+    return Fraction(math.factorial(int(n)))
+
+
+FUNCTIONS: dict[str, Callable] = {
+    "abs": _f_abs, "norm": _f_abs, "opnorm": _f_abs, "fro": _f_abs,
+    "max": _f_extreme(True), "min": _f_extreme(False),
+    "floor": lambda tr, a, node, guard: tr.floor(a[0], ceil=False),
+    "ceil": lambda tr, a, node, guard: tr.floor(a[0], ceil=True),
+    "sqrt": lambda tr, a, node, guard: tr.sqrt(a[0], node, guard),
+    "cbrt": lambda tr, a, node, guard: tr.cbrt(a[0]),
+    "inv": lambda tr, a, node, guard: tr.divide(Fraction(1), a[0], node.args[0], guard),
+    "T": lambda tr, a, node, guard: a[0], "transpose": lambda tr, a, node, guard: a[0],
+    "sign": _f_sign, "relu": _f_relu, "step": _f_step,
+    "binomial": _f_binomial, "factorial": _f_factorial,
+}
+
+
+def _b_iterate(tr, node, env, guard):
+    var = tr.binder_var(node)
+    x = tr.num(node.args[2], env, guard)
+    steps = tr.int_bound(node.args[3], env, guard, "number of steps of iterate")
+    if steps > MAX_UNROLL:
+        raise Unsupported(f"iterate over {steps} steps (at most {MAX_UNROLL} are unrolled)")
+    for _ in range(max(steps, 0)):
+        x = tr.num(node.args[0], {**env, var: x}, guard)
+    return x
+
+
+def _b_at(tr, node, env, guard):
+    var = tr.binder_var(node)
+    value = tr.num(node.args[2], env, guard)
+    return tr.num(node.args[0], {**env, var: value}, guard)
+
+
+def _b_piecewise(tr, node, env, guard):
+    args = node.args
+    if len(args) % 2 == 0:
+        raise Unsupported("piecewise with an even number of arguments (no 'otherwise')")
+    z, g, branches = tr.z3, guard, []
+    for c_node, v_node in zip(args[0:-1:2], args[1:-1:2]):
+        c = tr.cond(c_node, env, g)
+        branches.append((c, tr.num(v_node, env, tr.both(g, c))))
+        g = tr.both(g, z.Not(c))
+    out = tr.num(args[-1], env, g)
+    for c, v in reversed(branches):
+        out = tr.ite(c, v, out)
+    return out
+
+
+BINDERS: dict[str, Callable] = {
+    "sum": lambda tr, node, env, guard: tr.total(tr.unroll(node, env, guard), "+"),
+    "prod": lambda tr, node, env, guard: tr.total(tr.unroll(node, env, guard), "*"),
+    "iterate": _b_iterate, "at": _b_at, "piecewise": _b_piecewise,
+    "ind": lambda tr, node, env, guard: tr.ite(tr.cond(node.args[0], env, guard), Fraction(1), Fraction(0)),
+}
+
+#: The functions with a translation here (scalars only: z3 has no matrices).
+SUPPORTED = frozenset(FUNCTIONS) | frozenset(BINDERS)
