@@ -312,7 +312,7 @@ class Translator:
             p, q = _icbrt(abs(a.numerator)), _icbrt(a.denominator)
             if p ** 3 == abs(a.numerator) and q ** 3 == a.denominator:
                 return Fraction(p if a >= 0 else -p, q)
-        key = ("cbrt", a) if isinstance(a, Fraction) else ("cbrt", a.get_id())
+        key = ("cbrt", "const", a) if isinstance(a, Fraction) else ("cbrt", "term", a.get_id())
         if key not in self.sqrts:
             y = self.z3.FreshReal("cbrt", self.ctx)
             self.axioms.append(y * y * y == self.lift(a))
