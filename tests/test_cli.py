@@ -130,16 +130,17 @@ def test_help_does_not_import_sympy():
 @pytest.mark.library
 def test_repo_claims_all_as_expected(request, tmp_path_factory):
     """The product itself: every claim in the repository comes out as expected (exit 0). The run
-    writes its report and cache into temporary folders: the repository's reports/ and cache are
-    left as they were."""
-    from library_run import library_run
+    writes its report and cache into the session's temporary folder: the repository's reports/ and
+    cache are left as they were."""
+    from library_run import library_run, shared_folder
     run = library_run(tmp_path_factory)
     summary = run["stdout"].strip().splitlines()[0] if run["stdout"].strip() else run["stderr"][-500:]
     request.config._verify_all = getattr(request.config, "_verify_all", []) + [
         f"{summary} [verify all --no-cache: {run['seconds']:.1f} s]"]
     print(run["stdout"][-3000:], run["stderr"][-3000:])
     assert run["returncode"] == 0
-    assert Path(run["out"], "index.html").is_file() and tmp_path_factory.getbasetemp() in Path(run["out"]).parents
+    session_temp = shared_folder(tmp_path_factory.getbasetemp())  # the same for every xdist worker
+    assert Path(run["out"], "index.html").is_file() and session_temp in Path(run["out"]).parents
     assert not run["changed_in_repo"], "the run wrote into the repository"
 
 
