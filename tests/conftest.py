@@ -123,19 +123,41 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 _LIBRARY_IDS = "library-tests"  # files in the session's base temporary folder, one per worker
 
+# Scheduling only (no test depends on it): the tests that took the most CPU time, measured on the
+# 2-core machine (December 2025), longest first. They go right after the library's ordinary run,
+# so that the small tests fill the end of the session and no long one starts last. Not here:
+# test_hostile.py::test_hang_and_memory_hog_are_contained (14 s): its `--memory-mb 300` workers
+# are forked from the pytest process, which maps about 280 MB once every test module is imported;
+# run first in a fresh worker they crashed (later in a session they pass). Nor tests with a
+# module-scoped fixture: moved away from their module, it would be set up again.
+HEAVY = (
+    "tests/test_verdicts.py::test_a_wrong_limit_at_infinity_is_refuted_not_a_dead_worker",  # 14 s
+    "tests/test_statistical_quantifiers.py::test_false_versions_of_cited_results_are_refuted",  # 12 + 10 s
+    "tests/test_hostile.py::test_same_seed_same_results_across_jobs_and_hash_seeds",      # 12 s
+    "tests/test_mutate.py::test_the_worker_budget_is_the_mutate_budget_not_the_per_check_one",  # 6 s
+    "tests/test_fuzz.py::test_loader_bulk",                                               # 10 x 6 s in CI
+    "tests/test_plugin.py::test_xdist_and_last_failed",                                   # 5 s
+    "tests/test_mutants.py::test_dropping_each_hypothesis_breaks_the_conclusion",
+    "tests/test_parent_bounds.py::test_every_parent_stage_is_bounded_on_the_worst_inputs",
+)
+
+
 def _loaded(item) -> bool:
     """The test that reads the library's loaded run (tests/test_load_independence.py)."""
     return "loaded_library_run" in getattr(item, "fixturenames", ())
 
 
 def _order(item) -> tuple:
-    """The library's ordinary run first (it is the longest chain), then the rest in file order, and
-    last the test that waits for the loaded run (which starts when the ordinary run ends and runs in
-    the background meanwhile)."""
+    """The library's ordinary run first (it is the longest chain), then HEAVY, longest first, then
+    the rest in file order, and last the test that waits for the loaded run (which starts when the
+    ordinary run ends and runs in the background meanwhile)."""
     if _loaded(item):
         return (3, 0)
     if item.get_closest_marker("library"):
         return (0, 0)
+    for i, prefix in enumerate(HEAVY):
+        if item.nodeid.startswith(prefix):
+            return (1, i)
     return (2, 0)
 
 
