@@ -67,14 +67,19 @@ def exact_value(v) -> Exact:
     return to_fraction(v)
 
 
-def mp_env(exact: dict[str, Exact]) -> dict[str, Any]:
-    return {k: num.to_mp(v) for k, v in exact.items()}
+def mp_env(exact: dict[str, Exact], *nodes) -> dict[str, Any]:
+    """The instance's values as mpmath values at the working precision; given trees, only the
+    values they read (an evaluation reads nothing else)."""
+    if not nodes:
+        return {k: num.to_mp(v) for k, v in exact.items()}
+    names = frozenset().union(*[num.free_names(n) for n in nodes])
+    return {k: num.to_mp(v) for k, v in exact.items() if k in names}
 
 
 def eval_const(node, exact: dict[str, Exact]):
     """A constant expression of earlier values, as an mpmath value at SETUP_DPS digits."""
     with mp.workdps(SETUP_DPS):
-        return num.evaluate(node, num.Ctx(mp_env(exact)))
+        return num.evaluate(node, num.Ctx(mp_env(exact, node)))
 
 
 def const_value(node, exact: dict[str, Exact]) -> Exact:
@@ -287,7 +292,8 @@ def failed_hypotheses(hyps: Iterable[Hypothesis], exact: dict[str, Exact], dps: 
     claim must not lose its draws in silence."""
     bad = []
     with mp.workdps(dps):
-        ctx = num.Ctx(mp_env(exact))
+        hyps = list(hyps)
+        ctx = num.Ctx(mp_env(exact, *[h.node for h in hyps]) if hyps else {})
         for h in hyps:
             try:
                 ok = num.truth(num.evaluate(h.node, ctx), ctx)

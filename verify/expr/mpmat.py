@@ -30,6 +30,20 @@ def _new(rows: int, cols: int, data: dict):
     return out
 
 
+def from_rows(rows: list):
+    """The matrix of a list of rows, as `mp.matrix(rows)` builds it (entries mpf or convertible)."""
+    if not rows or not rows[0] or len({len(r) for r in rows}) != 1:
+        return mp.matrix(rows)
+    data, mpf, convert = {}, mp.mpf, mp.convert
+    for i, row in enumerate(rows):
+        for j, x in enumerate(row):
+            if type(x) is not mpf:
+                x = convert(x)
+            if x:
+                data[(i, j)] = x
+    return _new(len(rows), len(rows[0]), data)
+
+
 def _raw(m):
     """The raw (sign, man, exp, bc) of every stored entry, or None if one is not a finite real."""
     mpf = mp.mpf

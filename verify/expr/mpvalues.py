@@ -9,6 +9,7 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from mpmath import mp
+from mpmath.libmp import from_int, mpf_div
 
 from verify import limits
 from verify.errors import EvalError
@@ -26,21 +27,28 @@ IDENT = Identity()
 
 
 def to_mp(v: Any) -> Any:
-    """An exact input (Fraction, int, nested lists) as an mpmath value at the current precision."""
-    if isinstance(v, bool):
+    """An exact input (Fraction, int, nested lists) as an mpmath value at the current precision:
+    a Fraction as `mp.mpf(numerator) / denominator` computes it (both roundings), an int as
+    `mp.mpf(v)`, a list as the matrix of its entries (a flat list: a column)."""
+    t = type(v)
+    if t is Fraction:
+        prec, rnd = mp._prec_rounding
+        return mp.make_mpf(mpf_div(from_int(v.numerator, prec, rnd), from_int(v.denominator), prec, rnd))
+    if t is bool:
         return v
-    if isinstance(v, Fraction):
-        return mp.mpf(v.numerator) / v.denominator
-    if isinstance(v, int):
-        return mp.mpf(v)
-    if isinstance(v, list):
-        rows = v if v and isinstance(v[0], list) else [[x] for x in v]
-        return mp.matrix([[to_mp(x) for x in row] for row in rows])
+    if t is int:
+        return mp.make_mpf(from_int(v, *mp._prec_rounding))
+    if t is list:
+        rows = v if v and type(v[0]) is list else [[x] for x in v]
+        return mpmat.from_rows([[to_mp(x) for x in row] for row in rows])
     return v
 
 
+_MATRIX = mp.matrix
+
+
 def is_mat(v) -> bool:
-    return isinstance(v, mp.matrix)
+    return type(v) is _MATRIX
 
 
 def scalar(v, what: str = "value"):
