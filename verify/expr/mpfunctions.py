@@ -28,9 +28,13 @@ def _sym_eigs(A, ctx):
     A = _as_mat(A)
     if A.rows != A.cols:
         raise EvalError(f"eigenvalues of a non-square {A.rows}x{A.cols} matrix")
-    if mp.mnorm(A - A.T, 1) > ctx.band * max(1, mp.mnorm(A, 1)):
+    T = mpmat.transpose(A)
+    if mp.mnorm(mpmat.add(A, T, subtract=True), 1) > ctx.band * max(1, mp.mnorm(A, 1)):
         raise EvalError("lambda_min/lambda_max need a symmetric matrix; use rho() or sigma_*()")
-    return sorted(mp.eigsy((A + A.T) / 2, eigvals_only=True))
+    return sorted(mp.eigsy(mpmat.divide(mpmat.add(A, T), _TWO), eigvals_only=True))
+
+
+_TWO = mp.mpf(2)
 
 
 def _svals(A):
@@ -105,7 +109,8 @@ def _dot(u, v):
     u, v = _as_mat(u), _as_mat(v)
     if _shape(u) != _shape(v):
         raise EvalError(f"dot of shapes {_shape(u)} and {_shape(v)}")
-    return mp.fsum(u[i, j] * v[i, j] for i in range(u.rows) for j in range(u.cols))
+    ug, vg, zero = mpmat.entries(u).get, mpmat.entries(v).get, mp.zero
+    return mp.fsum(ug((i, j), zero) * vg((i, j), zero) for i in range(u.rows) for j in range(u.cols))
 
 
 NUMERIC: dict[str, Callable] = {

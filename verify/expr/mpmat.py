@@ -20,8 +20,9 @@ from mpmath.libmp import from_man_exp, fzero, mpf_add, mpf_div, mpf_mul, mpf_neg
 _ZERO = mp.zero
 
 
-def _data(m) -> dict:
-    return m._matrix__data  # mpmath's storage: (i, j) -> non-zero entry
+def entries(m) -> dict:
+    """mpmath's storage of a matrix: (i, j) -> entry, zeros absent (read it, never write it)."""
+    return m._matrix__data
 
 
 def _new(rows: int, cols: int, data: dict):
@@ -48,7 +49,7 @@ def _raw(m):
     """The raw (sign, man, exp, bc) of every stored entry, or None if one is not a finite real."""
     mpf = mp.mpf
     raws = {}
-    for key, v in _data(m).items():
+    for key, v in entries(m).items():
         if type(v) is not mpf:
             return None
         r = v._mpf_
@@ -160,7 +161,7 @@ def divide(m, c):
 def apply(f: Callable, m):
     """f on every entry (zeros included), as mpmath's `m.apply(f)`; returns None if an entry
     comes out complex."""
-    data, get, mpf, make = {}, _data(m).get, mp.mpf, mp.convert
+    data, get, mpf, make = {}, entries(m).get, mp.mpf, mp.convert
     for i in range(m.rows):
         for j in range(m.cols):
             v = f(get((i, j), _ZERO))
@@ -175,4 +176,4 @@ def apply(f: Callable, m):
 
 def transpose(m):
     """m.T, without copying entries one call at a time."""
-    return _new(m.cols, m.rows, {(j, i): v for (i, j), v in _data(m).items()})
+    return _new(m.cols, m.rows, {(j, i): v for (i, j), v in entries(m).items()})

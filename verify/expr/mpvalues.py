@@ -66,7 +66,8 @@ def scalar(v, what: str = "value"):
 
 def maxabs(m) -> "mp.mpf":
     """The largest absolute entry of a matrix."""
-    return max((abs(m[i, j]) for i in range(m.rows) for j in range(m.cols)), default=mp.mpf(0))
+    get, zero = mpmat.entries(m).get, mp.zero
+    return max((abs(get((i, j), zero)) for i in range(m.rows) for j in range(m.cols)), default=mp.mpf(0))
 
 
 def _resolve(a, b, product: bool = False):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from mpmath import mp
+from mpmath.libmp import fnan
 
 from verify import limits
 from verify.errors import EvalError, Undecided
@@ -147,7 +148,7 @@ def _outer_home(inner: "Ctx", free: frozenset):
     return best, best_bound
 
 
-_MPF = type(mp.mpf(0))
+_MPF, _MPC = type(mp.mpf(0)), type(mp.mpc(0))
 
 
 _BINDERS = frozenset(("sum", "prod", "first", "iterate", "at", "limit", "integral"))  # bind args[1] in args[0]
@@ -177,10 +178,12 @@ def free_names(node: N.Node) -> frozenset:
 
 def _defined(v):
     """A value the relation can use: complex and NaN scalars are undefined, never compared."""
-    if type(v) is mp.mpc:
+    t = type(v)
+    if t is _MPF:
+        if v._mpf_ == fnan:
+            raise EvalError("undefined at this instance: the value is not a number (as oo - oo, 0 * oo)")
+    elif t is _MPC:
         raise EvalError(f"undefined at this instance: the value is complex ({mp.nstr(v, 8)})")
-    if type(v) is mp.mpf and mp.isnan(v):
-        raise EvalError("undefined at this instance: the value is not a number (as oo - oo, 0 * oo)")
     return v
 
 
@@ -200,7 +203,7 @@ def _note_magnitude(peak: list, v) -> None:
 def _evaluate(node: N.Node, ctx: Ctx):
     t = type(node)
     if t is N.Num:
-        return mp.mpf(node.value.numerator) / node.value.denominator
+        return to_mp(node.value)
     if t is N.Sym:
         try:
             return ctx.values[node.name]
