@@ -428,13 +428,18 @@ def _jacobian(node, ctx):
     outs = [(i, j) for i in range(F0.rows) for j in range(F0.cols)]
     J = mp.matrix(len(outs), len(idx))
     for b, (i, j) in enumerate(idx):
-        def f(t, i=i, j=j):
-            if is_mat(base):
-                m = base.copy()
-                m[i, j] = t
-            else:
-                m = t
-            return _as_mat(evaluate(node.args[0], _bound(ctx, var, m)))
+        seen: dict = {}  # (t, precision) -> F there: every output's derivative samples the same t
+
+        def f(t, i=i, j=j, seen=seen):
+            key = (t._mpf_ if type(t) is _MPF else t, mp.prec)
+            if key not in seen:
+                if is_mat(base):
+                    m = base.copy()
+                    m[i, j] = t
+                else:
+                    m = t
+                seen[key] = _as_mat(evaluate(node.args[0], _bound(ctx, var, m)))
+            return seen[key]
         x0 = base[i, j] if is_mat(base) else base
         for a, (r, c) in enumerate(outs):
             J[a, b] = mp.diff(lambda t: f(t)[r, c], x0)
