@@ -52,3 +52,25 @@ def library_run(tmp_path_factory) -> dict:
                                       | {f for f, v in _tree(REPO / name).items() if before[name].get(f, v) != v})}
     record.write_text(json.dumps(data))
     return data
+
+
+VERDICTS = Path(__file__).resolve().parent / "data" / "library_verdicts.json"
+
+
+def verdicts(results: dict) -> dict:
+    """What a run decided, without timings or digits: per claim its status, whether it is as
+    expected, each check's outcome and rung and each necessity case's outcome (results.json's
+    margins may differ in their last digits between engine versions; these may not)."""
+    def check(k: dict) -> str:
+        return f"{k.get('kind')} {k.get('name') or ''}".strip() + f": {k.get('outcome')} ({k.get('rung')})"
+
+    return {c["id"]: {"status": c["status"], "as_expected": c["as_expected"],
+                      "checks": [check(k) for k in c.get("checks") or []],
+                      "necessity": [f"{n.get('drop')}: {n.get('outcome')}" for n in c.get("necessity") or []]}
+            for c in sorted(results["claims"], key=lambda c: c["id"])}
+
+
+if __name__ == "__main__":  # python tests/library_run.py RESULTS.json: store its verdicts as the expected ones
+    import sys as _sys
+    VERDICTS.write_text(json.dumps(verdicts(json.loads(Path(_sys.argv[1]).read_text())), indent=1) + "\n")
+    print(f"wrote {VERDICTS}")
