@@ -42,6 +42,8 @@ def test_operations_equal_mpmaths_bit_for_bit(dps):
             assert _same(mpmat.add(a, a2, subtract=True), a - a2)
             assert _same(mpmat.scale(s, a), s * a)
             assert _same(mpmat.transpose(a), a.T)
+            assert mpmat.mnorm(a, 1)._mpf_ == mp.mnorm(a, 1)._mpf_
+            assert mpmat.mnorm(a, "f")._mpf_ == mp.mnorm(a, "f")._mpf_
             assert _same(mpmat.apply(mp.exp, a), a.apply(mp.exp))
             assert _same(mpmat.hadamard(a, a2), mp.matrix([[a[i, j] * a2[i, j] for j in range(k)]
                                                            for i in range(r)]))

@@ -29,7 +29,7 @@ def _sym_eigs(A, ctx):
     if A.rows != A.cols:
         raise EvalError(f"eigenvalues of a non-square {A.rows}x{A.cols} matrix")
     T = mpmat.transpose(A)
-    if mp.mnorm(mpmat.add(A, T, subtract=True), 1) > ctx.band * max(1, mp.mnorm(A, 1)):
+    if mpmat.mnorm(mpmat.add(A, T, subtract=True), 1) > ctx.band * max(1, mpmat.mnorm(A, 1)):
         raise EvalError("lambda_min/lambda_max need a symmetric matrix; use rho() or sigma_*()")
     return sorted(mp.eigsy(mpmat.divide(mpmat.add(A, T), _TWO), eigvals_only=True))
 
@@ -119,7 +119,7 @@ NUMERIC: dict[str, Callable] = {
     "det": lambda ctx, A: mp.det(_as_mat(A)),
     "trace": lambda ctx, A: mp.fsum(_as_mat(A)[i, i] for i in range(min(_shape(A)))),
     "opnorm": lambda ctx, A: max(_svals(A)) if is_mat(A) else abs(A),
-    "norm": lambda ctx, A: mp.mnorm(A, "f") if is_mat(A) else abs(A),
+    "norm": lambda ctx, A: mpmat.mnorm(A, "f") if is_mat(A) else abs(A),
     "lambda_min": lambda ctx, A: _sym_eigs(A, ctx)[0],
     "lambda_max": lambda ctx, A: _sym_eigs(A, ctx)[-1],
     "sigma_min": lambda ctx, A: _svals(A)[0],
@@ -170,7 +170,7 @@ NUMERIC: dict[str, Callable] = {
     "factorial": lambda ctx, n: _factorial(scalar(n)),
     "transpose": lambda ctx, A: mpmat.transpose(A) if is_mat(A) else A,
     "tr": lambda ctx, A: mp.fsum(_as_mat(A)[i, i] for i in range(min(_shape(A)))),
-    "fro": lambda ctx, A: mp.mnorm(_as_mat(A), "f"),
+    "fro": lambda ctx, A: mpmat.mnorm(_as_mat(A), "f"),
 }
 
 

@@ -177,3 +177,14 @@ def apply(f: Callable, m):
 def transpose(m):
     """m.T, without copying entries one call at a time."""
     return _new(m.cols, m.rows, {(j, i): v for (i, j), v in entries(m).items()})
+
+
+def mnorm(m, p):
+    """mpmath's `mp.mnorm(m, p)` for p = 1 (the largest absolute column sum) and "f" (Frobenius),
+    without its copy of the matrix."""
+    get, zero, rows, cols = entries(m).get, mp.zero, range(m.rows), range(m.cols)
+    if p == 1:
+        return max(mp.fsum((get((i, j), zero) for i in rows), absolute=1) for j in cols)
+    if p == "f":
+        return mp.sqrt(mp.fsum((get((i, j), zero) for i in rows for j in cols), absolute=1, squared=1))
+    return mp.mnorm(m, p)
