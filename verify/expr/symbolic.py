@@ -13,17 +13,10 @@ import sympy as sp
 
 from verify.errors import EvalError
 from verify.expr import nodes as N
+from verify.expr.numeric import IDENT  # `I` before its size is known, shared by the engines
 from verify import limits
 
 Mat = sp.MatrixBase
-
-
-class _Ident:
-    def __repr__(self) -> str:
-        return "I"
-
-
-IDENT = _Ident()
 
 
 @dataclass

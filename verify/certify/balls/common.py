@@ -1,11 +1,12 @@
 """What both domains share: the optional python-flint import, the bounds, the signals that end
-an evaluation, `I` before its size is known, shapes, and values shown in messages."""
+an evaluation, shapes, and values shown in messages."""
 
 from __future__ import annotations
 
 from fractions import Fraction
 
 from verify import limits
+from verify.expr.numeric import IDENT  # noqa: F401 - `I` before its size is known, shared by the engines
 
 try:  # python-flint; without it every certificate is "unsupported"
     import flint
@@ -39,16 +40,6 @@ class Undecidable(_Stop):
 
 class EvalFailure(_Stop):
     """The expression has no value at this instance (division by zero, shapes, ...)."""
-
-
-class _Identity:
-    """`I` before its size is known."""
-
-    def __repr__(self) -> str:
-        return "I"
-
-
-IDENT = _Identity()
 
 
 class Domain:
