@@ -45,22 +45,6 @@ class Mutant:
 
 # -- tree surgery -------------------------------------------------------------------------------
 
-def _rebuild(node: N.Node, kids: tuple) -> N.Node:
-    if isinstance(node, N.BinOp):
-        return N.BinOp(node.op, kids[0], kids[1])
-    if isinstance(node, N.Neg):
-        return N.Neg(kids[0])
-    if isinstance(node, N.Compare):
-        return N.Compare(node.ops, kids)
-    if isinstance(node, N.Logic):
-        return N.Logic(node.op, kids)
-    if isinstance(node, N.Call):
-        return N.Call(node.fn, kids)
-    if isinstance(node, N.Item):
-        return N.Item(node.base, kids)
-    return node
-
-
 def paths(node: N.Node, prefix: tuple = ()) -> Iterator[tuple[tuple, N.Node, Optional[N.Node]]]:
     """(path, node, parent) for every node, in reading order."""
     stack = [(prefix, node, None)]
@@ -77,7 +61,7 @@ def replace_at(node: N.Node, path: tuple, new: N.Node) -> N.Node:
         return new
     kids = list(N.children(node))
     kids[path[0]] = replace_at(kids[path[0]], path[1:], new)
-    return _rebuild(node, tuple(kids))
+    return N.rebuild(node, tuple(kids))
 
 
 def _changed_constants(v: Fraction) -> tuple[Fraction, Fraction]:
