@@ -220,10 +220,7 @@ def draw_symbol(spec: SymbolSpec, rng: random.Random, i: int, exact: dict[str, E
         if min(shape) < 1:
             raise EvalError(f"shape of {spec.name} is {shape[0]}x{shape[1]}: sizes start at 1")
         limits.check("max_draw_dim", f"shape of {spec.name}", max(shape), f"{shape[0]}x{shape[1]}")
-    args = spec.sampler_args
-    if spec.range is not None and args is None:
-        args = list(spec.range)
-    value = SAMPLERS[spec.sampler].draw(rng, shape, _eval_args(args, exact), i)
+    value = SAMPLERS[spec.sampler].draw(rng, shape, _eval_args(spec.params(), exact), i)
     if spec.type == "integer":
         return int(value)
     return value
@@ -251,9 +248,8 @@ def outside_domain(symbols: dict[str, SymbolSpec], exact: dict[str, Exact]) -> l
         v = exact.get(name)
         if spec.value is not None or not facts(spec.sampler).bounded or isinstance(v, list) or v is None:
             continue
-        args = spec.sampler_args if spec.sampler_args is not None else (list(spec.range) if spec.range else None)
         try:
-            lo, hi = _eval_args(args, exact)
+            lo, hi = _eval_args(spec.params(), exact)
         except (EvalError, Undecided, ValueError, TypeError, ZeroDivisionError):
             continue
         if spec.sampler == "integer":

@@ -359,7 +359,7 @@ class LocalSearch:
         stops at the sampler's low end: values towards 0 (a tiny step size) make iterations slow,
         not bounds false, and the lint on sampler coverage reports such gaps."""
         spec = self.symbols[name]
-        args = spec.sampler_args if spec.sampler_args is not None else (list(spec.range) if spec.range else None)
+        args = spec.params()
         if spec.sampler == "gaussian" or args is None:
             lo_hi = None
         else:
