@@ -327,7 +327,7 @@ class Translator:
         return -z.ToReal(z.ToInt(-a)) if ceil else z.ToReal(z.ToInt(a))
 
     # -- domains --------------------------------------------------------------------------------
-    def domain_parts(self, name: str, implicit: bool) -> list[tuple[str, Callable]]:
+    def domain_parts(self, name: str) -> list[tuple[str, Callable]]:
         """(text, builder) pairs: the constraints that make up a quantified symbol's domain."""
         spec, x = self.symbols[name], self.terms[name]
         parts: list[tuple[str, Callable]] = []
@@ -339,7 +339,7 @@ class Translator:
         domain = facts(s).z3  # how z3 states the sampler's domain
         if domain == "signs":
             return parts + [("in {-1, 1}", lambda: self.z3.Or(x == 1, x == -1))]
-        if args is None or (implicit and spec.range is None):
+        if args is None:
             return parts
         if domain == "interval":
             if spec.range is not None or spec.positive:
