@@ -106,14 +106,12 @@ def _run_part(node, evs: dict) -> _Part:
             return _chain(evs["exact"], node)
         except NotRational:
             return _chain(evs["arb"], node)
-    except Unsupported as exc:
+    except (Unsupported, LimitExceeded) as exc:
         return _Part(None, "", f"unsupported: {exc}", "unsupported")
     except Undecidable as exc:
         return _Part(None, "arb", f"undecided: {exc}", "undecided")
     except EvalFailure as exc:
         return _Part(None, "", f"evaluation error: {exc}", "error")
-    except LimitExceeded as exc:
-        return _Part(None, "", f"unsupported: {exc}", "unsupported")
 
 
 def _clip(text: str) -> str:
