@@ -309,7 +309,8 @@ class Translator:
     def cbrt(self, a: Val) -> Val:
         """The real cube root: exact for a rational cube, else the one real y with y**3 = a."""
         if isinstance(a, Fraction):
-            p, q = _icbrt(abs(a.numerator)), _icbrt(a.denominator)
+            from flint import fmpz  # the integer cube root, rounded down
+            p, q = int(fmpz(abs(a.numerator)).root(3)), int(fmpz(a.denominator).root(3))
             if p ** 3 == abs(a.numerator) and q ** 3 == a.denominator:
                 return Fraction(p if a >= 0 else -p, q)
         key = ("cbrt", "const", a) if isinstance(a, Fraction) else ("cbrt", "term", a.get_id())
@@ -377,14 +378,3 @@ def _is_oo(node: N.Node, sign: int) -> bool:
         return isinstance(node, N.Const) and node.name == "oo"
     return isinstance(node, N.Neg) and isinstance(node.operand, N.Const) and node.operand.name == "oo"
 
-
-def _icbrt(n: int) -> int:
-    """The integer cube root of n >= 0, rounded down (Newton's iteration from above)."""
-    if n < 2:
-        return n
-    r = 1 << -(-n.bit_length() // 3)
-    while True:
-        s = (2 * r + n // (r * r)) // 3
-        if s >= r:
-            return r
-        r = s
