@@ -52,11 +52,12 @@ def short_title(claim: dict[str, Any] | None, node: str = "", limit: int = MAX_L
     return prefix + title
 
 
-def page_name(claim_id: str) -> str:
-    """File name of a claim's page: the id itself when it is a safe file name."""
-    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,150}", claim_id):
-        return f"{claim_id}.html"
-    return "claim-" + hashlib.sha256(claim_id.encode()).hexdigest()[:16] + ".html"
+def page_name(name: str, prefix: str = "claim", whole: str = "") -> str:
+    """File name of a page (a claim's, by its id): `name` itself when it is a safe file name, else
+    `prefix-` and a digest of `whole` (default: `name`)."""
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,150}", name):
+        return f"{name}.html"
+    return f"{prefix}-" + hashlib.sha256((whole or name).encode()).hexdigest()[:16] + ".html"
 
 
 def _shape(kind: str, x: float, y: float, w: float, h: float, attrs: str) -> str:
