@@ -34,6 +34,18 @@ def symbol_deps(spec: SymbolSpec) -> set[str]:
     return out - {spec.name}
 
 
+def dependents(symbols: dict[str, SymbolSpec], name: str) -> set[str]:
+    """The symbols whose shape, range, sampler arguments or value refer to `name`, transitively."""
+    out, todo = set(), [name]
+    while todo:
+        cur = todo.pop()
+        for other, spec in symbols.items():
+            if other not in out and other != name and cur in symbol_deps(spec):
+                out.add(other)
+                todo.append(other)
+    return out
+
+
 def _arg_nodes(args) -> list[N.Node]:
     if isinstance(args, (list, tuple)):
         return [n for a in args for n in _arg_nodes(a)]

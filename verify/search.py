@@ -27,8 +27,8 @@ from typing import Any, Callable, Optional
 from mpmath import mp
 
 from verify.errors import EvalError, LimitExceeded, Undecided
-from verify.instances import (Exact, _eval_args, draw_symbol, entries, entrywise, failed_hypotheses,
-                              outside_domain, symbol_deps)
+from verify.instances import (Exact, _eval_args, dependents, draw_symbol, entries, entrywise,
+                              failed_hypotheses, outside_domain)
 from verify.expr import nodes as N
 from verify.model import SymbolSpec
 from verify.samplers.registry import facts
@@ -83,7 +83,7 @@ class LocalSearch:
         self.judge = judge
         self.dps, self.rng = dps, random.Random(seed)
         self.free = [n for n, s in sorted(symbols.items()) if _is_free(s) and n not in fixed]
-        self.dependents = {n: _dependents(symbols, n) for n in self.free}
+        self.dependents = {n: dependents(symbols, n) for n in self.free}
         mentioned = set().union(*(N.names(h.node) for h in hyps)) if hyps else set()
         self.constrained = {n for n in self.free if ({n} | self.dependents[n]) & mentioned}
         self.out = SearchOutcome()
@@ -379,17 +379,6 @@ class LocalSearch:
 
 def _is_free(spec: SymbolSpec) -> bool:
     return spec.type not in ("index", "operator") and spec.value is None and spec.sampler not in ("choice",)
-
-
-def _dependents(symbols: dict[str, SymbolSpec], name: str) -> set[str]:
-    out, todo = set(), [name]
-    while todo:
-        cur = todo.pop()
-        for other, spec in symbols.items():
-            if other not in out and other != name and cur in symbol_deps(spec):
-                out.add(other)
-                todo.append(other)
-    return out
 
 
 def _scale(v: Exact, t: Fraction) -> Exact:
