@@ -11,7 +11,6 @@ warning marker, never as half-rendered math.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from pathlib import Path

@@ -30,7 +30,7 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterator
 
 __all__ = ["OutputError", "prepare_output", "locked", "release_all", "new_build_folder", "swap_in", "handling"]
 
