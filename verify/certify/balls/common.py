@@ -1,18 +1,15 @@
-"""What both domains share: the optional python-flint import, the bounds, the signals that end
-an evaluation, shapes, and values shown in messages."""
+"""What both domains share: python-flint's types, the bounds, the signals that end an evaluation,
+shapes, and values shown in messages."""
 
 from __future__ import annotations
 
 from fractions import Fraction
 
+import flint
+from flint import acb_mat, arb, arb_mat, fmpq, fmpq_mat, fmpz
+
 from verify import limits
 from verify.expr.numeric import IDENT  # noqa: F401 - `I` before its size is known, shared by the engines
-
-try:  # python-flint; without it every certificate is "unsupported"
-    import flint
-    from flint import acb_mat, arb, arb_mat, fmpq, fmpq_mat, fmpz
-except ImportError:  # pragma: no cover - the project depends on it
-    flint = acb_mat = arb = arb_mat = fmpq = fmpq_mat = fmpz = None
 
 # -- bounds: a hostile tree must not hang the engine ------------------------------------------
 
