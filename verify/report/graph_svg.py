@@ -21,9 +21,6 @@ from . import statuses
 from .layout import MARGIN, NODE_H, NODE_W, SMALL_H, build_graph, layout
 from .statuses import STATUS_STYLE, UNKNOWN_STYLE
 
-__all__ = ["STATUS_STYLE", "KIND_LABELS", "page_name", "graph_svg", "focus_svg", "legend_html",
-           "status_text", "short_title"]
-
 KIND_LABELS = {"definition": "rectangle", "lemma": "rounded box", "proposition": "hexagon",
                "theorem": "double hexagon", "corollary": "slanted box", "example": "ellipse",
                "derivation-step": "small pill"}

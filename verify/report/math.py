@@ -19,8 +19,6 @@ from html.parser import HTMLParser
 
 from markupsafe import Markup
 
-__all__ = ["to_mathml", "latex_problems"]
-
 # MathML elements latex2mathml emits (and a few harmless relatives). Anything else is refused.
 _ELEMENTS = frozenset(
     "math mrow mi mn mo ms mtext mspace msub msup msubsup mfrac msqrt mroot mover munder"

@@ -26,8 +26,6 @@ from .math import to_mathml
 from .note_text import Block, Passage, find_passages, inline_tokens, note_blocks, render_inline
 from .statuses import badge
 
-__all__ = ["NotesSite", "NotePage", "build_notes", "note_page_name", "proof_citations"]
-
 
 def note_page_name(note_name: str) -> str:
     """The page of a note in the report's notes/ folder."""

@@ -18,8 +18,6 @@ from .graph_svg import page_name
 from .math import to_mathml
 from .statuses import badge
 
-__all__ = ["proof_outline"]
-
 REL_LATEX = {"==": "=", "=": "=", "<=": r"\le", "<": "<", ">=": r"\ge", ">": ">", "!=": r"\ne"}
 
 

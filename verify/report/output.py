@@ -32,8 +32,6 @@ import threading
 from pathlib import Path
 from typing import Iterator
 
-__all__ = ["OutputError", "prepare_output", "locked", "release_all", "new_build_folder", "swap_in", "handling"]
-
 OWNED = frozenset({"index.html", "graph.html", "graph-notes.html", "results.json", "claims", "static",
                    "notes", ".inputs.json"})
 _PROBE_BYTES = 256 * 1024   # written and synced once before the run, to find a full disk early

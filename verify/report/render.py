@@ -31,8 +31,6 @@ from .outline import REL_LATEX, proof_outline
 from verify import sources
 from verify.hints import error_hint
 
-__all__ = ["write_report", "make_environment"]
-
 _HERE = Path(__file__).parent
 _INDEX_GRAPH_LIMIT = 150  # above this many claims the index links to graph.html instead
 _EVIDENCE_LABELS = [("confirmed_by", "refutation confirmed by"), ("near_miss", "closest approach"),

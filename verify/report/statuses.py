@@ -10,8 +10,6 @@ from typing import Any
 
 from verify.status import MARK_ICONS, status_table
 
-__all__ = ["LADDER", "STATUS_STYLE", "UNKNOWN_STYLE", "use", "icon", "badge", "css_token"]
-
 LADDER: list[str] = []
 STATUS_STYLE: dict[str, tuple[str, str]] = {}   # status -> (fill colour, icon)
 UNKNOWN_STYLE = ("#ffffff", "\u00b7")
