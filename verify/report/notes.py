@@ -86,7 +86,6 @@ class NotesSite:
     notice: Optional[str] = None
     pages: list[NotePage] = field(default_factory=list)
     by_claim: dict[str, dict[str, Any]] = field(default_factory=dict)
-    folder: str = ""
 
     @property
     def passages(self) -> int:
@@ -236,10 +235,10 @@ def build_notes(results: dict[str, Any], notes_dir: Optional[Path], counterexamp
         return NotesSite(available=False)
     notice = notes_notice(Path(notes_dir))
     if notice is not None:
-        return NotesSite(available=False, notice=notice, folder=str(notes_dir))
+        return NotesSite(available=False, notice=notice)
     claims = [c for c in results.get("claims") or [] if isinstance(c, dict) and "id" in c]
     by_id = {str(c["id"]): c for c in claims}
-    site = NotesSite(available=True, folder=str(notes_dir))
+    site = NotesSite(available=True)
     pages: dict[str, NotePage] = {}
     notes: dict[str, NoteText] = {}
     for path in note_files(Path(notes_dir)):
