@@ -95,26 +95,14 @@ def sympy_env(symbols: dict[str, SymbolSpec], ints: dict[str, int]) -> dict:
     return env
 
 
-def is_zero(e) -> Optional[bool]:
-    """True when e simplifies to 0 (entrywise for matrices); None when that could not be shown."""
-    if isinstance(e, sp.MatrixBase):
-        results = [is_zero(x) for x in e]
-        return True if all(r is True for r in results) else None
-    if cheap_zero(e):
-        return True
-    return simplifies_to_zero(e)
-
-
 def open_entries(e) -> list:
     """The entries of e (e itself for a scalar) that the cheap steps do not show to be 0."""
     return [x for x in (e if isinstance(e, sp.MatrixBase) else [e]) if not cheap_zero(x)]
 
 
 def cheap_zero(e) -> bool:
-    """True when e is 0 after expand, cancel or together (entrywise for matrices): the cheap
-    steps of `is_zero`, before `simplify`."""
-    if isinstance(e, sp.MatrixBase):
-        return all(cheap_zero(x) for x in e)
+    """True when the scalar e is 0 after expand, cancel or together: the cheap steps, before
+    `simplify`."""
     if e == 0:
         return True
     for step in (sp.expand, sp.cancel, sp.together):
@@ -197,14 +185,6 @@ def _difference(op, a, b):
     if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):
         a, b = S.scalar(a), S.scalar(b)
     return (b - a) if op in ("<", "<=") else (a - b)
-
-
-def _decide(op, d) -> Optional[bool]:
-    if op == "==":
-        return is_zero(d)
-    if op == "!=":
-        return None
-    return _sign_known(d, strict=op in ("<", ">"))
 
 
 def _value_at(d, subs: dict, dps: int):
@@ -318,7 +298,7 @@ def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
                 d = _difference(op, a, b)
                 link = N.Compare((op,), (node.operands[k], node.operands[k + 1]))
                 cex = None
-                if op == "==":  # is_zero(d), with a screen before simplify
+                if op == "==":  # d is 0 entrywise: the cheap steps, then a screen before simplify
                     rest = open_entries(d)
                     if rest:
                         # an identity that fails, confirmed, at one of the first points of the
@@ -328,8 +308,8 @@ def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
                                       points=SCREEN_POINTS)
                     ok = None if cex is not None else \
                         (True if all(simplifies_to_zero(x) for x in rest) else None)
-                else:
-                    ok = _decide(op, d)
+                else:  # an inequality, from the simplified difference's sign (!= is never decided)
+                    ok = None if op == "!=" else _sign_known(d, strict=op in ("<", ">"))
                 if ok is True:
                     continue
                 if op == "==" and nonzero_polynomial(d):
