@@ -69,8 +69,9 @@ def to_sympy(v):
     return sp.Rational(v.numerator, v.denominator)
 
 
-def decide(op: str, a, b, precisions, how: Optional[list] = None) -> Optional[bool]:
-    """Decide `a op b` for exact SymPy values; None when it cannot be decided."""
+def decide(op: str, a, b, precisions, how: list) -> Optional[bool]:
+    """Decide `a op b` for exact SymPy values; None when it cannot be decided. A sign read from
+    floating-point values adds "evalf" to `how`."""
     a, b = S._resolve(a, b)
     if isinstance(a, sp.MatrixBase) and a.shape == (1, 1) and not isinstance(b, sp.MatrixBase):
         a = a[0, 0]
@@ -102,8 +103,7 @@ def decide(op: str, a, b, precisions, how: Optional[list] = None) -> Optional[bo
         if len(signs) != 1 or None in signs:
             return None
         sign = signs.pop()
-        if how is not None:
-            how.append("evalf")
+        how.append("evalf")
     return {"==": sign == 0, "!=": sign != 0, "<": sign > 0, "<=": sign >= 0,
             ">": sign < 0, ">=": sign <= 0}[op]
 
@@ -119,7 +119,7 @@ def _sign(d) -> Optional[int]:
     return None
 
 
-def holds_at(node, inst: dict, precisions, how: Optional[list] = None) -> tuple[Optional[bool], list]:
+def holds_at(node, inst: dict, precisions, how: list) -> tuple[Optional[bool], list]:
     """Decide a relation (a chain, or an `and` of relations) exactly on one instance."""
     if isinstance(node, N.Logic):
         verdict, vals = True, []

@@ -195,7 +195,7 @@ def _value_at(d, subs: dict, dps: int):
     return sp.N(v, dps), None
 
 
-def _refute(op, d, claim, symbols, ints, env, settings, index, link=None,
+def _refute(op, d, claim, symbols, ints, env, settings, index, link,
             points: Optional[int] = None) -> Optional[dict]:
     """Evaluate the difference at exact instances; return a counterexample if it is wrong there,
     confirmed (verify.confirm on the comparison `link`, else SymPy at rising precision).
@@ -254,15 +254,14 @@ def _confirmed(op, d, subs, inst, link, claim, settings) -> str:
     comparison, else (where mpmath cannot evaluate it) SymPy's values at 150 and 250 digits, which
     must fail and agree with the working precisions' value within its band."""
     from verify.confirm import confirm
-    if link is not None:
-        try:
-            c = confirm(link, inst, settings.precisions, claim.assume)
-        except (EvalError, LimitExceeded, TypeError, ValueError, ArithmeticError):
-            c = None
-        if c is not None and c.refuted:
-            return c.engine
-        if c is not None and c.outcome in ("holds", "outside"):
-            return ""
+    try:
+        c = confirm(link, inst, settings.precisions, claim.assume)
+    except (EvalError, LimitExceeded, TypeError, ValueError, ArithmeticError):
+        c = None
+    if c is not None and c.refuted:
+        return c.engine
+    if c is not None and c.outcome in ("holds", "outside"):
+        return ""
     high = _wrong_at(op, d, subs, (150, 250))
     if high is None:
         return ""

@@ -228,9 +228,10 @@ def _render_note(note: NoteText, blocks: list[Block], anchored: list[Anchored],
     return Markup("".join(html))
 
 
-def build_notes(results: dict[str, Any], notes_dir: Optional[Path], counterexample=None) -> NotesSite:
+def build_notes(results: dict[str, Any], notes_dir: Optional[Path], counterexample) -> NotesSite:
     """The notes site for `results`: a page per note (every note in the folder that a claim
-    cites, and every other note of the folder too), each claim's location, the coverage."""
+    cites, and every other note of the folder too), each claim's location, the coverage;
+    `counterexample(cx, claim)` renders an erratum's counterexample in its margin card."""
     if notes_dir is None:
         return NotesSite(available=False)
     notice = notes_notice(Path(notes_dir))
@@ -258,8 +259,6 @@ def build_notes(results: dict[str, Any], notes_dir: Optional[Path], counterexamp
         elif name in pages:
             pages[name].unlocated.append((c, res.problem or "not located"))
         site.by_claim[str(c["id"])] = info
-    if counterexample is None:
-        counterexample = lambda cx, claim: ""  # noqa: E731
     for name, page in pages.items():
         note = notes[name]
         blocks = note_blocks(note.clean)
