@@ -76,9 +76,9 @@ class LocalSearch:
 
     def __init__(self, symbols: dict[str, SymbolSpec], hyps, margin: Callable[[dict], Any],
                  redraw: Callable[[dict], Optional[dict]], dps: int, seed: str, fixed: dict,
-                 judge: Optional[Callable[[dict], Any]] = None):
+                 judge: Callable[[dict], Any]):
         """`judge(instance) -> verify.confirm.Decision` decides a candidate whose margin is not
-        positive (a zero margin fails a strict relation); without it a negative margin fails."""
+        positive (a zero margin fails a strict relation)."""
         self.symbols, self.hyps, self.margin_of, self.redraw = symbols, hyps, margin, redraw
         self.judge = judge
         self.dps, self.rng = dps, random.Random(seed)
@@ -114,10 +114,6 @@ class LocalSearch:
     def _judge(self, inst: dict, m):
         """A candidate with no positive slack: confirmed failures stop the search; a failure that
         was rounding counts as slack 0; one nothing can decide is kept (it blocks a pass)."""
-        if self.judge is None:
-            if m < 0:
-                self.out.failing = inst
-            return m
         try:
             d = self.judge(inst)
         except EVAL_ERRORS:
