@@ -62,10 +62,8 @@ def draw_order(symbols: dict[str, SymbolSpec]) -> list[str]:
 
 def to_fraction(x) -> Fraction:
     """An mpmath value (or exact number) as the exact Fraction it stores (no rounding)."""
-    if isinstance(x, (Fraction, int)):
+    if isinstance(x, (Fraction, int)):  # a bool too: Fraction(True) == 1
         return Fraction(x)
-    if isinstance(x, bool):
-        return Fraction(int(x))
     if not mp.isfinite(x):
         raise EvalError(f"a computed value is {x}, not a finite number")
     sign, man, exp, _ = (x if isinstance(x, mp.mpf) else mp.mpf(x))._mpf_  # no re-rounding
