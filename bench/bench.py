@@ -99,7 +99,7 @@ def run_size(src: Path, copies: int, jobs: list[int], cold: bool, records=None) 
             timed(base + ["-j", str(max(jobs))], work)  # first run: schema passes, LaTeX conversions
         row["warm"] = timed(base + ["-j", str(max(jobs))], work)
         leaf = work / "claims" / "neumann_series_limit.yaml"
-        if leaf.exists():  # a lemma that others use: it and what rests on it are checked again
+        if leaf.exists():  # a lemma that others use: it alone is checked again (its own file is its key)
             leaf.write_text(leaf.read_text().replace("title: ", "title: (edited) ", 1))
             row["edited"] = timed(base + ["-j", str(max(jobs))], work)
         return row
@@ -149,7 +149,8 @@ def main() -> None:
     print("|" + "---|" * (2 + 2 * len(cols) + 1))
     for r in rows:
         vals = [f"{r[c]:.2f} (CPU {CPU[r[c]]:.2f})" if c in r else "-" for c in cols]
-        per = [f"{1000 * r[c] / r['claims']:.1f}" if c in r else "-" for c in cols]
+        per = [f"{1000 * r[c] / r['claims']:.1f} (CPU {1000 * CPU[r[c]] / r['claims']:.1f})" if c in r else "-"
+               for c in cols]
         sp = f"{r['cold_j1'] / r['cold_j2']:.2f}x" if "cold_j1" in r and "cold_j2" in r else "-"
         print(f"| {r['copies']}x | {r['claims']} | " + " | ".join(vals) + " | " + " | ".join(per) + f" | {sp} |")
     print(f"\nhostile folder, 300 invalid files: {hostile_folder():.2f} s")

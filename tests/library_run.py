@@ -191,5 +191,26 @@ def _loaded_main(folder: Path, session_pid: int) -> None:
                                       "stderr": stderr, "seconds": round(time.perf_counter() - start, 1)})
 
 
-if __name__ == "__main__" and sys.argv[1:2] == ["loaded"]:
-    _loaded_main(Path(sys.argv[2]), int(sys.argv[3]))
+
+VERDICTS = Path(__file__).resolve().parent / "data" / "library_verdicts.json"
+
+
+def verdicts(results: dict) -> dict:
+    """What a run decided, without timings or digits: per claim its status, whether it is as
+    expected, each check's outcome and rung and each necessity case's outcome (results.json's
+    margins may differ in their last digits between engine versions; these may not)."""
+    def check(k: dict) -> str:
+        return f"{k.get('kind')} {k.get('name') or ''}".strip() + f": {k.get('outcome')} ({k.get('rung')})"
+
+    return {c["id"]: {"status": c["status"], "as_expected": c["as_expected"],
+                      "checks": [check(k) for k in c.get("checks") or []],
+                      "necessity": [f"{n.get('drop')}: {n.get('outcome')}" for n in c.get("necessity") or []]}
+            for c in sorted(results["claims"], key=lambda c: c["id"])}
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["loaded"]:  # started by _start_loaded_run: FOLDER SESSION_PID
+        _loaded_main(Path(sys.argv[2]), int(sys.argv[3]))
+    else:  # python tests/library_run.py RESULTS.json: store its verdicts as the expected ones
+        VERDICTS.write_text(json.dumps(verdicts(json.loads(Path(sys.argv[1]).read_text())), indent=1) + "\n")
+        print(f"wrote {VERDICTS}")

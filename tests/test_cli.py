@@ -144,6 +144,22 @@ def test_repo_claims_all_as_expected(request, tmp_path_factory):
     assert not run["changed_in_repo"], "the run wrote into the repository"
 
 
+@pytest.mark.library
+def test_repo_verdicts_are_the_recorded_ones(tmp_path_factory):
+    """Every claim's status, each check's outcome and rung and each necessity case's outcome are
+    those recorded in tests/data/library_verdicts.json: a change to the engines that moves any
+    verdict (a certified check now only supported, a refuted one undecided) fails here, even when
+    the claim stays as expected. After changing claims on purpose, record the new verdicts with
+    `python tests/library_run.py reports/results.json` and review the diff."""
+    from library_run import VERDICTS, library_run, verdicts
+    run = library_run(tmp_path_factory)
+    got = verdicts(json.loads(Path(run["out"], "results.json").read_text()))
+    want = json.loads(VERDICTS.read_text())
+    moved = {cid: {"recorded": want.get(cid), "now": got.get(cid)}
+             for cid in sorted(set(want) | set(got)) if want.get(cid) != got.get(cid)}
+    assert not moved, json.dumps(moved, indent=1)[:4000]
+
+
 def test_results_json_matches_its_published_schema(tmp_path, write_claim):
     import jsonschema
     from importlib import resources
@@ -159,7 +175,8 @@ def test_results_json_matches_its_published_schema(tmp_path, write_claim):
         jsonschema.Draft202012Validator(schema).validate(results)
 
 
-def test_cache_rechecks_an_edited_lemma_and_what_rests_on_it(tmp_path, write_claim):
+def test_cache_rechecks_an_edited_lemma_alone(tmp_path, write_claim):
+    """b rests on a, but no verdict of b reads a's file: editing a checks a again, not b."""
     body = "symbols:\n  x: {real: [1, 4]}\nchecks:\n  - numeric: x >= 1\n    n: 3\n"
     write_claim("a", claim_text("a", body))
     write_claim("b", claim_text("b", body, uses="[a]"))
@@ -174,7 +191,7 @@ def test_cache_rechecks_an_edited_lemma_and_what_rests_on_it(tmp_path, write_cla
     a.write_text(a.read_text().replace("title: a test claim", "title: edited"))
     run(["all", "-j", "1"], tmp_path)
     results = json.loads((tmp_path / "reports" / "results.json").read_text())
-    assert (results["run"]["checked"], results["run"]["cached"]) == (2, 1)
+    assert (results["run"]["checked"], results["run"]["cached"]) == (1, 2)
     (tmp_path / ".verify_cache").joinpath("durations.json").write_text("{corrupt")
     for entry in (tmp_path / ".verify_cache").rglob("*.json"):
         entry.write_text("not json")

@@ -24,13 +24,13 @@ def _claim(tmp_path: Path, body: str):
 
 
 def test_a_sampler_narrower_than_the_hypotheses_is_a_warning(tmp_path):
-    warnings = sampler_gaps(_claim(tmp_path, NARROW))
+    warnings = sampler_gaps(_claim(tmp_path, NARROW))[0]
     assert len(warnings) == 1
     assert "a is sampled in [1/10, 19/20]" in warnings[0].message and "warning" in warnings[0].message
 
 
 def test_a_sampler_that_covers_the_hypotheses_is_not(tmp_path):
-    assert sampler_gaps(_claim(tmp_path, NARROW.replace("sample: {uniform: [1/10, 19/20]}", "sample: {uniform: [0, 1]}"))) == []
+    assert sampler_gaps(_claim(tmp_path, NARROW.replace("sample: {uniform: [1/10, 19/20]}", "sample: {uniform: [0, 1]}"))) == ([], [])
 
 
 def test_the_check_that_hid_behind_its_sampler_is_refuted_once_the_sampler_covers(tmp_path):
@@ -41,7 +41,7 @@ def test_the_check_that_hid_behind_its_sampler_is_refuted_once_the_sampler_cover
 
 def test_a_positive_scale_no_hypothesis_bounds_is_a_choice(tmp_path):
     body = "symbols:\n  c: {real: positive, sample: {uniform: [1/10, 10]}}\nchecks:\n  - numeric: c > 0\n"
-    assert sampler_gaps(_claim(tmp_path, body)) == []
+    assert sampler_gaps(_claim(tmp_path, body)) == ([], [])
 
 
 def test_the_search_pushes_to_the_hypotheses_boundary_not_the_samplers(tmp_path):
@@ -75,11 +75,10 @@ def test_a_claims_scope_is_shown_next_to_its_status(tmp_path, capsys):
 
 def test_a_narrower_sampler_with_its_reason_is_justified_not_warned(tmp_path, capsys):
     from verify.cli import main
-    from verify.coverage import justified_gaps
     reason = "the tail after 1000 terms is the statement only for a <= 19/20"
     body = NARROW.replace("sample: {uniform: [1/10, 19/20]}}", f"sample: {{uniform: [1/10, 19/20]}}, narrow: '{reason}'}}")
     claim = _claim(tmp_path, body)
-    assert sampler_gaps(claim) == [] and justified_gaps(claim) == [("a", reason)]
+    assert sampler_gaps(claim) == ([], [("a", reason)])
     folder = tmp_path / "claims"
     folder.mkdir()
     (folder / "t.yaml").write_text(claim_text(body=body))
@@ -98,5 +97,5 @@ def test_the_librarys_samplers_cover_their_hypotheses_or_say_why():
     from verify.pipeline import load_folder
     root = Path(__file__).resolve().parents[1]
     loaded = load_folder(root / "claims")
-    gaps = [w.message for c in loaded.claims.values() for w in sampler_gaps(c)]
+    gaps = [w.message for c in loaded.claims.values() for w in sampler_gaps(c)[0]]
     assert gaps == []

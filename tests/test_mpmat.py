@@ -42,6 +42,8 @@ def test_operations_equal_mpmaths_bit_for_bit(dps):
             assert _same(mpmat.add(a, a2, subtract=True), a - a2)
             assert _same(mpmat.scale(s, a), s * a)
             assert _same(mpmat.transpose(a), a.T)
+            assert mpmat.mnorm(a, 1)._mpf_ == mp.mnorm(a, 1)._mpf_
+            assert mpmat.mnorm(a, "f")._mpf_ == mp.mnorm(a, "f")._mpf_
             assert _same(mpmat.apply(mp.exp, a), a.apply(mp.exp))
             assert _same(mpmat.hadamard(a, a2), mp.matrix([[a[i, j] * a2[i, j] for j in range(k)]
                                                            for i in range(r)]))
@@ -73,3 +75,21 @@ def test_wide_exponent_spreads_and_special_values_fall_back_to_mpmath():
 
 def test_apply_reports_a_complex_entry():
     assert mpmat.apply(mp.sqrt, mp.matrix([[-1]])) is None
+
+
+@pytest.mark.parametrize("dps", [15, 50, 80])
+def test_exact_inputs_convert_as_mpmaths_own_arithmetic_does(dps):
+    from fractions import Fraction
+
+    from verify.expr.mpvalues import to_mp
+    rng = random.Random(dps)
+    with mp.workdps(dps):
+        for _ in range(300):
+            f = Fraction(rng.randint(-10 ** rng.randint(1, 90), 10 ** 90), rng.randint(1, 10 ** rng.randint(1, 90)))
+            assert to_mp(f)._mpf_ == (mp.mpf(f.numerator) / f.denominator)._mpf_
+            n = rng.randint(-10 ** 80, 10 ** 80)
+            assert to_mp(n)._mpf_ == mp.mpf(n)._mpf_
+        rows = [[Fraction(1, 3), 0, Fraction(-2, 7)], [5, Fraction(0), Fraction(10 ** 60, 3)]]
+        assert _same(to_mp(rows), mp.matrix([[mp.mpf(x.numerator) / x.denominator if isinstance(x, Fraction)
+                                              else mp.mpf(x) for x in r] for r in rows]))
+        assert _same(to_mp([Fraction(1, 3), 2]), mp.matrix([[mp.mpf(1) / 3], [mp.mpf(2)]]))

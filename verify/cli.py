@@ -188,8 +188,9 @@ def _main(argv=None) -> int:
         if not isinstance(exc, ConfigError):
             raise
         return fail(str(exc))
+    from verify.report import output  # the report folder's lock, and signal handlers for a block
     try:
-        with _terminate_as_interrupt():
+        with output.handling(TERMINATING, _terminate):
             return COMMANDS[args.command](args)
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM / SIGHUP (Terminated)
         _end_workers()
@@ -197,9 +198,7 @@ def _main(argv=None) -> int:
         print(f"{how}; the previous report is left as it was", file=sys.stderr)
         return 128 + getattr(exc, "signum", 2)
     finally:
-        output = sys.modules.get("verify.report.output")
-        if output is not None:
-            output.release_all()  # the lock on the report folder
+        output.release_all()  # the lock on the report folder
 
 
 class Terminated(KeyboardInterrupt):
@@ -211,27 +210,12 @@ class Terminated(KeyboardInterrupt):
         self.signum, self.name = signum, signal.Signals(signum).name
 
 
-class _terminate_as_interrupt:
-    """While active (main thread only), SIGTERM and SIGHUP raise Terminated; restored after."""
+TERMINATING = tuple(getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n))
 
-    SIGNALS = tuple(getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n))
 
-    def __enter__(self):
-        import threading
-        self.saved = {}
-        if threading.current_thread() is threading.main_thread():
-            for sig in self.SIGNALS:
-                self.saved[sig] = signal.signal(sig, self._raise)
-        return self
-
-    @staticmethod
-    def _raise(signum, frame):
-        raise Terminated(signum)
-
-    def __exit__(self, *exc):
-        for sig, handler in self.saved.items():
-            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
-        return False
+def _terminate(signum, frame):
+    """While a command runs, SIGTERM and SIGHUP raise Terminated (main thread only)."""
+    raise Terminated(signum)
 
 
 def _end_workers() -> None:

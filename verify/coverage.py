@@ -28,15 +28,12 @@ DRAWS_PER_PROBE = 8
 PROBE_DPS = 30
 
 
-def sampler_gaps(claim: Claim) -> list[Problem]:
-    """Warnings for scalars whose sampler misses values that the hypotheses allow (a symbol whose
-    `narrow:` says why its sampler is narrower is not warned about: see `justified_gaps`)."""
-    return [p for name, p in _gaps(claim) if not claim.symbols[name].narrow]
-
-
-def justified_gaps(claim: Claim) -> list[tuple[str, str]]:
-    """(symbol, reason) for the narrower samplers a claim justifies with `narrow:`."""
-    return [(name, claim.symbols[name].narrow) for name, _ in _gaps(claim) if claim.symbols[name].narrow]
+def sampler_gaps(claim: Claim) -> tuple[list[Problem], list[tuple[str, str]]]:
+    """The scalars whose sampler misses values that the hypotheses allow: warnings for them, and
+    (symbol, reason) for those whose `narrow:` says why the sampler is narrower (not warned about)."""
+    found = _gaps(claim)
+    return ([p for name, p in found if not claim.symbols[name].narrow],
+            [(name, claim.symbols[name].narrow) for name, _ in found if claim.symbols[name].narrow])
 
 
 def _gaps(claim: Claim) -> list[tuple[str, Problem]]:

@@ -15,6 +15,7 @@ from verify.errors import EvalError, HypothesisError, Undecided
 from verify.expr import nodes as N
 from verify.expr import numeric as num
 from verify.model import Claim, Hypothesis, SymbolSpec
+from verify.samplers.rational import eye, matmul, transpose
 from verify.samplers.registry import SAMPLERS, facts
 
 Exact = Any  # Fraction | int | list[list[Fraction]]
@@ -33,6 +34,18 @@ def symbol_deps(spec: SymbolSpec) -> set[str]:
     return out - {spec.name}
 
 
+def dependents(symbols: dict[str, SymbolSpec], name: str) -> set[str]:
+    """The symbols whose shape, range, sampler arguments or value refer to `name`, transitively."""
+    out, todo = set(), [name]
+    while todo:
+        cur = todo.pop()
+        for other, spec in symbols.items():
+            if other not in out and other != name and cur in symbol_deps(spec):
+                out.add(other)
+                todo.append(other)
+    return out
+
+
 def _arg_nodes(args) -> list[N.Node]:
     if isinstance(args, (list, tuple)):
         return [n for a in args for n in _arg_nodes(a)]
@@ -49,10 +62,8 @@ def draw_order(symbols: dict[str, SymbolSpec]) -> list[str]:
 
 def to_fraction(x) -> Fraction:
     """An mpmath value (or exact number) as the exact Fraction it stores (no rounding)."""
-    if isinstance(x, (Fraction, int)):
+    if isinstance(x, (Fraction, int)):  # a bool too: Fraction(True) == 1
         return Fraction(x)
-    if isinstance(x, bool):
-        return Fraction(int(x))
     if not mp.isfinite(x):
         raise EvalError(f"a computed value is {x}, not a finite number")
     sign, man, exp, _ = (x if isinstance(x, mp.mpf) else mp.mpf(x))._mpf_  # no re-rounding
@@ -67,14 +78,19 @@ def exact_value(v) -> Exact:
     return to_fraction(v)
 
 
-def mp_env(exact: dict[str, Exact]) -> dict[str, Any]:
-    return {k: num.to_mp(v) for k, v in exact.items()}
+def mp_env(exact: dict[str, Exact], *nodes) -> dict[str, Any]:
+    """The instance's values as mpmath values at the working precision; given trees, only the
+    values they read (an evaluation reads nothing else)."""
+    if not nodes:
+        return {k: num.to_mp(v) for k, v in exact.items()}
+    names = frozenset().union(*[num.free_names(n) for n in nodes])
+    return {k: num.to_mp(v) for k, v in exact.items() if k in names}
 
 
 def eval_const(node, exact: dict[str, Exact]):
     """A constant expression of earlier values, as an mpmath value at SETUP_DPS digits."""
     with mp.workdps(SETUP_DPS):
-        return num.evaluate(node, num.Ctx(mp_env(exact)))
+        return num.evaluate(node, num.Ctx(mp_env(exact, node)))
 
 
 def const_value(node, exact: dict[str, Exact]) -> Exact:
@@ -98,7 +114,7 @@ def exact_arith(node, exact: dict[str, Exact]):
         return Fraction(v) if isinstance(v, (int, Fraction)) else None
     if t is N.Neg:
         v = exact_arith(node.operand, exact)
-        return None if v is None else _mat_map(lambda x: -x, v)
+        return None if v is None else entrywise(lambda x: -x, v)
     if t is N.BinOp and node.op in ("+", "-", "*", "/", "**"):
         a, b = exact_arith(node.left, exact), exact_arith(node.right, exact)
         return None if a is None or b is None else _exact_binop(node.op, a, b)
@@ -115,8 +131,14 @@ def _as_rows(v) -> Optional[list]:
     return [[Fraction(x) for x in r] for r in rows]
 
 
-def _mat_map(f, v):
-    return [[f(x) for x in r] for r in v] if isinstance(v, list) else f(v)
+def entrywise(f, *values: Exact) -> Exact:
+    """`f` applied to exact values entry by entry: to numbers, or down nested lists of one shape."""
+    return [entrywise(f, *xs) for xs in zip(*values)] if isinstance(values[0], list) else f(*values)
+
+
+def entries(v: Exact) -> list:
+    """The numbers of an exact value (a number, or nested lists of them)."""
+    return [x for e in v for x in entries(e)] if isinstance(v, list) else [v]
 
 
 def _exact_binop(op: str, a, b):
@@ -131,15 +153,14 @@ def _exact_binop(op: str, a, b):
         return {"+": a + b, "-": a - b, "*": a * b, "/": a / b if b else None}[op]
     if op in "+-" and ma and mb and len(a) == len(b) and len(a[0]) == len(b[0]):
         sign = 1 if op == "+" else -1
-        return [[x + sign * y for x, y in zip(ra, rb)] for ra, rb in zip(a, b)]
+        return entrywise(lambda x, y: x + sign * y, a, b)
     if op == "*" and ma != mb:
         k, m = (b, a) if ma else (a, b)
-        return _mat_map(lambda x: k * x, m)
+        return entrywise(lambda x: k * x, m)
     if op == "*" and len(a[0]) == len(b):
-        return [[sum((a[i][k] * b[k][j] for k in range(len(b))), Fraction(0)) for j in range(len(b[0]))]
-                for i in range(len(a))]
+        return matmul(a, b)
     if op == "/" and ma and not mb and b != 0:
-        return _mat_map(lambda x: x / b, a)
+        return entrywise(lambda x: x / b, a)
     return None
 
 
@@ -156,15 +177,13 @@ def _exact_call(fn: str, args: list):
         fill = Fraction(0 if fn == "zeros" else 1)
         return [[fill] * size(args[1]) for _ in range(size(args[0]))]
     if fn == "eye" and len(args) == 1 and size(args[0]):
-        n = size(args[0])
-        return [[Fraction(int(i == j)) for j in range(n)] for i in range(n)]
+        return eye(size(args[0]))
     if fn in ("T", "transpose") and len(args) == 1:
-        v = args[0]
-        return [list(r) for r in zip(*v)] if isinstance(v, list) else v
+        return transpose(args[0]) if isinstance(args[0], list) else args[0]
     if fn == "sign" and len(args) == 1:
-        return _mat_map(lambda x: Fraction((x > 0) - (x < 0)), args[0])
+        return entrywise(lambda x: Fraction((x > 0) - (x < 0)), args[0])
     if fn == "abs" and len(args) == 1:
-        return _mat_map(abs, args[0])
+        return entrywise(abs, args[0])
     return None
 
 
@@ -216,10 +235,7 @@ def draw_symbol(spec: SymbolSpec, rng: random.Random, i: int, exact: dict[str, E
         if min(shape) < 1:
             raise EvalError(f"shape of {spec.name} is {shape[0]}x{shape[1]}: sizes start at 1")
         limits.check("max_draw_dim", f"shape of {spec.name}", max(shape), f"{shape[0]}x{shape[1]}")
-    args = spec.sampler_args
-    if spec.range is not None and args is None:
-        args = list(spec.range)
-    value = SAMPLERS[spec.sampler].draw(rng, shape, _eval_args(args, exact), i)
+    value = SAMPLERS[spec.sampler].draw(rng, shape, _eval_args(spec.params(), exact), i)
     if spec.type == "integer":
         return int(value)
     return value
@@ -247,9 +263,8 @@ def outside_domain(symbols: dict[str, SymbolSpec], exact: dict[str, Exact]) -> l
         v = exact.get(name)
         if spec.value is not None or not facts(spec.sampler).bounded or isinstance(v, list) or v is None:
             continue
-        args = spec.sampler_args if spec.sampler_args is not None else (list(spec.range) if spec.range else None)
         try:
-            lo, hi = _eval_args(args, exact)
+            lo, hi = _eval_args(spec.params(), exact)
         except (EvalError, Undecided, ValueError, TypeError, ZeroDivisionError):
             continue
         if spec.sampler == "integer":
@@ -287,7 +302,8 @@ def failed_hypotheses(hyps: Iterable[Hypothesis], exact: dict[str, Exact], dps: 
     claim must not lose its draws in silence."""
     bad = []
     with mp.workdps(dps):
-        ctx = num.Ctx(mp_env(exact))
+        hyps = list(hyps)
+        ctx = num.Ctx(mp_env(exact, *[h.node for h in hyps]) if hyps else {})
         for h in hyps:
             try:
                 ok = num.truth(num.evaluate(h.node, ctx), ctx)

@@ -22,12 +22,13 @@ class SymbolSpec:
     line: int = 0
     narrow: str = ""                            # why the sampler covers less than the hypotheses allow
 
+    def params(self):
+        """The sampler's parameters as written (a range counts as [lo, hi]); None if none is given."""
+        return list(self.range) if self.sampler_args is None and self.range is not None else self.sampler_args
+
     def _args(self):
-        """The sampler's parameters as written (a range counts as [lo, hi]); None if there are none."""
-        args = self.sampler_args
-        if args is None and self.range is not None:
-            args = list(self.range)
-        return None if args is None or args == [] else args
+        """`params()`, None also when they are an empty list."""
+        return None if self.params() == [] else self.params()
 
     def describe(self) -> str:
         """How the symbol is drawn, in the claim language: `uniform [0, 1/a]`."""

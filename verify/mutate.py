@@ -42,24 +42,12 @@ class Mutant:
     spec: Optional[CheckSpec] = None
     drop: Optional[str] = None
 
+    def record(self, **fields) -> dict:
+        """This mutant's record: which mutant it is, then `fields` (verdict, outcome, message, ...)."""
+        return {"operator": self.operator, "check": self.check, "description": self.description, **fields}
+
 
 # -- tree surgery -------------------------------------------------------------------------------
-
-def _rebuild(node: N.Node, kids: tuple) -> N.Node:
-    if isinstance(node, N.BinOp):
-        return N.BinOp(node.op, kids[0], kids[1])
-    if isinstance(node, N.Neg):
-        return N.Neg(kids[0])
-    if isinstance(node, N.Compare):
-        return N.Compare(node.ops, kids)
-    if isinstance(node, N.Logic):
-        return N.Logic(node.op, kids)
-    if isinstance(node, N.Call):
-        return N.Call(node.fn, kids)
-    if isinstance(node, N.Item):
-        return N.Item(node.base, kids)
-    return node
-
 
 def paths(node: N.Node, prefix: tuple = ()) -> Iterator[tuple[tuple, N.Node, Optional[N.Node]]]:
     """(path, node, parent) for every node, in reading order."""
@@ -77,7 +65,7 @@ def replace_at(node: N.Node, path: tuple, new: N.Node) -> N.Node:
         return new
     kids = list(N.children(node))
     kids[path[0]] = replace_at(kids[path[0]], path[1:], new)
-    return _rebuild(node, tuple(kids))
+    return N.rebuild(node, tuple(kids))
 
 
 def _changed_constants(v: Fraction) -> tuple[Fraction, Fraction]:
@@ -168,23 +156,18 @@ def mutants(claim: Claim) -> list[Mutant]:
 
 def run_mutant(claim: Claim, m: Mutant, settings: Settings) -> dict:
     """Run one mutant; return its record with the verdict killed | survived | stillborn."""
-    rec = {"operator": m.operator, "check": m.check, "description": m.description}
     if m.drop is not None:
-        return {**rec, **_run_dropped(claim, m.drop, settings)}
+        return m.record(**_run_dropped(claim, m.drop, settings))
     try:
         res = CHECKS[m.spec.kind].run(m.spec, claim, settings)
     except Exception as exc:  # noqa: BLE001 - a crash is that mutant's stillbirth
-        return {**rec, "verdict": "stillborn", "outcome": "error", "message": f"{type(exc).__name__}: {exc}"}
+        return m.record(verdict="stillborn", outcome="error", message=f"{type(exc).__name__}: {exc}")
     outcome = res["outcome"]
     verdict = "killed" if outcome == "refuted" else ("stillborn" if outcome == "error" else "survived")
-    out = {**rec, "verdict": verdict, "outcome": outcome, "message": res["message"],
-           "killed_by": m.spec.kind if verdict == "killed" else None,
-           "worst_margin": res.get("evidence", {}).get("worst_margin")}
-    if verdict == "survived":
-        out["reason"] = _survivor_reason(claim, m, res)
-        out["equivalent"] = res.get("equivalent", False)
-        out["true_mutant"] = res.get("true_mutant", False)
-    return out
+    out = m.record(verdict=verdict, outcome=outcome, message=res["message"],
+                   killed_by=m.spec.kind if verdict == "killed" else None,
+                   worst_margin=res.get("evidence", {}).get("worst_margin"))
+    return {**out, **_survivor(claim, m, res)} if verdict == "survived" else out
 
 
 def _run_dropped(claim: Claim, drop: str, settings: Settings) -> dict:
@@ -227,21 +210,25 @@ def _binds(claim: Claim, drop: str, settings: Settings, draws: int = 40) -> bool
     return False
 
 
-def _survivor_reason(claim: Claim, m: Mutant, res: dict) -> str:
+def _survivor(claim: Claim, m: Mutant, res: dict) -> dict:
+    """Why a mutant survived (`res`: its check's outcome and message), and whether it is an
+    equivalent mutant, or a true one (proved to hold)."""
+    def why(reason: str, equivalent: bool = False, true_mutant: bool = False) -> dict:
+        return {"reason": reason, "equivalent": equivalent, "true_mutant": true_mutant}
+
     if res["outcome"] not in HOLDING_OUTCOMES:
-        return f"not decided ({res['outcome']}: {res['message']})"
+        return why(f"not decided ({res['outcome']}: {res['message']})")
     if m.operator in ("constant", "transpose") and _no_effect(claim, m):
-        res["equivalent"] = True
-        return "equivalent: the change leaves every side of the relation unchanged on the instances"
+        return why("equivalent: the change leaves every side of the relation unchanged on the instances",
+                   True)
     if res["outcome"] == "proved":
-        res["equivalent"] = res["true_mutant"] = True
-        return "true mutant: the mutant itself is proved to hold (" + res["message"].split("; ")[-1][:100] + ")"
+        return why("true mutant: the mutant itself is proved to hold (" + res["message"].split("; ")[-1][:100]
+                   + ")", True, True)
     if m.operator == "transpose":
         name = m.description.split(" -> ")[0].replace("T(", "").replace(")", "")
         if _symmetric(claim, name):
-            res["equivalent"] = True
-            return f"equivalent: {name} is symmetric on the drawn instances"
-    return "held on every instance: an equivalent mutant or slack in the bound"
+            return why(f"equivalent: {name} is symmetric on the drawn instances", True)
+    return why("held on every instance: an equivalent mutant or slack in the bound")
 
 
 def _relations(spec: CheckSpec) -> list[N.Node]:
@@ -332,15 +319,14 @@ def _run_bounded(claim: Claim, m: Mutant, settings: Settings, seconds: float) ->
         with cpu_budget(seconds):
             return run_mutant(claim, m, settings)
     except CheckTimeout:
-        return {"operator": m.operator, "check": m.check, "description": m.description, "verdict": "survived",
-                "outcome": "timeout", "message": f"not decided within {seconds:g} CPU seconds",
-                "killed_by": None, "reason": f"timeout: not decided within {seconds:g} CPU seconds"}
+        late = f"not decided within {seconds:g} CPU seconds"
+        return m.record(verdict="survived", outcome="timeout", message=late, killed_by=None,
+                        reason=f"timeout: {late}")
 
 
 def _unrun(m: Mutant, budget_s: float) -> dict:
-    return {"operator": m.operator, "check": m.check, "description": m.description, "verdict": "survived",
-            "outcome": "not run", "message": "", "killed_by": None,
-            "reason": f"not run: the claim's mutants had used its {budget_s:g} CPU seconds"}
+    return m.record(verdict="survived", outcome="not run", message="", killed_by=None,
+                    reason=f"not run: the claim's mutants had used its {budget_s:g} CPU seconds")
 
 
 def reclassify(claim: Claim, record: dict) -> dict:
@@ -352,10 +338,7 @@ def reclassify(claim: Claim, record: dict) -> dict:
         return record
     for m, r in zip(ms, recs):
         if r["verdict"] == "survived" and m.spec is not None:
-            res = {"outcome": r["outcome"], "message": r.get("message", "")}
-            r["reason"] = _survivor_reason(claim, m, res)
-            r["equivalent"] = res.get("equivalent", False)
-            r["true_mutant"] = res.get("true_mutant", False)
+            r.update(_survivor(claim, m, {"outcome": r["outcome"], "message": r.get("message", "")}))
     _mark_weaker(ms, recs)
     return record
 

@@ -15,6 +15,7 @@ from verify.folder import display_name as _display, scan_folder  # noqa: F401 (r
 from verify.errors import Problem, suggestion_budget
 from verify.expr.latex import to_latex
 from verify.model import CheckSpec, Claim
+from verify.status import status_table
 
 SCHEMA_VERSION = 1
 SUGGESTIONS_PER_FILE = 100_000  # did-you-mean comparisons per claim file (then no more suggestions)
@@ -160,6 +161,7 @@ def assemble(loaded: Loaded, runs: dict[str, dict], graph_problems: list[Problem
                     "invalid_files": len(loaded.invalid_files)},
         "problems": [p.to_dict() for p in sorted(problems, key=lambda p: (p.file, p.line, p.col))],
         "graph": graph_summary,
+        "statuses": status_table(),  # the ladder with labels, colours and icons: the report draws from it
         "claims": records,
     }
 

@@ -24,8 +24,6 @@ from typing import Optional
 
 from verify.cache import installed_versions, package_digest  # package_digest re-exported
 
-__all__ = ["package_digest", "run_key", "reuse_run", "keep_run"]
-
 RUN_FILE = "last-run.json"
 _DEPENDENCIES = ("sympy", "mpmath", "gmpy2", "z3-solver", "python-flint", "networkx", "PyYAML",
                  "jsonschema", "numpy")

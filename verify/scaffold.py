@@ -36,10 +36,9 @@ necessity:             # what a hypothesis is for: without it, the conclusion mu
 """
 
 
-def scaffold_text(claim_id: str, path=None) -> str:
-    """The scaffold of `claim_id`, whose comments name the file it is written to (`path`,
-    default claims/<id>.yaml)."""
-    shown = str(path) if path is not None else f"claims/{claim_id}.yaml"
+def scaffold_text(claim_id: str, path) -> str:
+    """The scaffold of `claim_id`, whose comments name the file it is written to (`path`)."""
+    shown = str(path)
     folder = str(Path(shown).parent)
     if any(c.isspace() or c in "'\"$`\\" for c in shown):
         import shlex

@@ -27,8 +27,8 @@ from typing import Any, Callable, Optional
 from mpmath import mp
 
 from verify.errors import EvalError, LimitExceeded, Undecided
-from verify.instances import (Exact, _eval_args, draw_symbol, failed_hypotheses, outside_domain,
-                              symbol_deps)
+from verify.instances import (Exact, _eval_args, dependents, draw_symbol, entries, entrywise,
+                              failed_hypotheses, outside_domain)
 from verify.expr import nodes as N
 from verify.model import SymbolSpec
 from verify.samplers.registry import facts
@@ -76,14 +76,14 @@ class LocalSearch:
 
     def __init__(self, symbols: dict[str, SymbolSpec], hyps, margin: Callable[[dict], Any],
                  redraw: Callable[[dict], Optional[dict]], dps: int, seed: str, fixed: dict,
-                 judge: Optional[Callable[[dict], Any]] = None):
+                 judge: Callable[[dict], Any]):
         """`judge(instance) -> verify.confirm.Decision` decides a candidate whose margin is not
-        positive (a zero margin fails a strict relation); without it a negative margin fails."""
+        positive (a zero margin fails a strict relation)."""
         self.symbols, self.hyps, self.margin_of, self.redraw = symbols, hyps, margin, redraw
         self.judge = judge
         self.dps, self.rng = dps, random.Random(seed)
         self.free = [n for n, s in sorted(symbols.items()) if _is_free(s) and n not in fixed]
-        self.dependents = {n: _dependents(symbols, n) for n in self.free}
+        self.dependents = {n: dependents(symbols, n) for n in self.free}
         mentioned = set().union(*(N.names(h.node) for h in hyps)) if hyps else set()
         self.constrained = {n for n in self.free if ({n} | self.dependents[n]) & mentioned}
         self.out = SearchOutcome()
@@ -114,10 +114,6 @@ class LocalSearch:
     def _judge(self, inst: dict, m):
         """A candidate with no positive slack: confirmed failures stop the search; a failure that
         was rounding counts as slack 0; one nothing can decide is kept (it blocks a pass)."""
-        if self.judge is None:
-            if m < 0:
-                self.out.failing = inst
-            return m
         try:
             d = self.judge(inst)
         except EVAL_ERRORS:
@@ -213,7 +209,7 @@ class LocalSearch:
         """Scale each continuous symbol out (then in) to the edge of the admissible region:
         every symbol outwards first, since the largest admissible value is the usual edge case."""
         names = [n for n in self.free if facts(self.symbols[n].sampler).continuous
-                 and self.symbols[n].type != "integer" and not _is_zero(inst[n])]
+                 and self.symbols[n].type != "integer" and any(x != 0 for x in entries(inst[n]))]
         names.sort(key=lambda n: n in self.constrained)  # free of hypotheses first: no bisection needed
         for outward in (True, False):
             cur = inst  # outward pushes compound: all symbols at their largest admissible values
@@ -306,11 +302,12 @@ class LocalSearch:
         if not facts(self.symbols[name].sampler).continuous or self.symbols[name].type == "integer":
             return
         lo_hi = self._range(new, name)
-        step, grow, misses = _sub(new[name], old[name]), True, 0
+        step, grow, misses = entrywise(lambda x, y: Fraction(x) - Fraction(y), new[name], old[name]), True, 0
         while not self._spent(budget) and misses < 3:
-            step = _add(step, step) if grow else _half(step)  # a line search along the good direction
+            step = _scale(step, Fraction(2) if grow else Fraction(1, 2))  # a line search along the good move
             before = self.out.best_margin
-            self._try(self._with(new, name, _clip(_add(new[name], step), lo_hi)))
+            moved = entrywise(lambda x, y: _round(Fraction(x) + Fraction(y)), new[name], step)
+            self._try(self._with(new, name, _clip(moved, lo_hi)))
             if self.out.best_margin < before:
                 new = self.out.best
             else:  # overshot: come back with shorter steps
@@ -327,7 +324,8 @@ class LocalSearch:
             return self._with(inst, name, new)
         if facts(spec.sampler).continuous:
             lo_hi = self._range(inst, name)
-            scale = (lo_hi[1] - lo_hi[0]) if lo_hi else max(Fraction(1), _size(v))
+            size = max([Fraction(1)] + [abs(Fraction(x)) for x in entries(v)])
+            scale = (lo_hi[1] - lo_hi[0]) if lo_hi else size
             return self._with(inst, name, _clip(self._nudge(v, step * scale), lo_hi))
         try:  # a structured symbol: a fresh draw of it alone
             fresh = draw_symbol(spec, self.rng, 1000 + self.out.evaluations, inst)
@@ -357,7 +355,7 @@ class LocalSearch:
         stops at the sampler's low end: values towards 0 (a tiny step size) make iterations slow,
         not bounds false, and the lint on sampler coverage reports such gaps."""
         spec = self.symbols[name]
-        args = spec.sampler_args if spec.sampler_args is not None else (list(spec.range) if spec.range else None)
+        args = spec.params()
         if spec.sampler == "gaussian" or args is None:
             lo_hi = None
         else:
@@ -379,47 +377,12 @@ def _is_free(spec: SymbolSpec) -> bool:
     return spec.type not in ("index", "operator") and spec.value is None and spec.sampler not in ("choice",)
 
 
-def _dependents(symbols: dict[str, SymbolSpec], name: str) -> set[str]:
-    out, todo = set(), [name]
-    while todo:
-        cur = todo.pop()
-        for other, spec in symbols.items():
-            if other not in out and other != name and cur in symbol_deps(spec):
-                out.add(other)
-                todo.append(other)
-    return out
-
-
 def _scale(v: Exact, t: Fraction) -> Exact:
-    if isinstance(v, list):
-        return [_scale(x, t) for x in v]
-    return _round(Fraction(v) * t)
-
-
-def _add(a: Exact, b: Exact) -> Exact:
-    if isinstance(a, list):
-        return [_add(x, y) for x, y in zip(a, b)]
-    return _round(Fraction(a) + Fraction(b))
-
-
-def _half(a: Exact) -> Exact:
-    if isinstance(a, list):
-        return [_half(x) for x in a]
-    return _round(Fraction(a) / 2)
-
-
-def _sub(a: Exact, b: Exact) -> Exact:
-    if isinstance(a, list):
-        return [_sub(x, y) for x, y in zip(a, b)]
-    return Fraction(a) - Fraction(b)
+    return entrywise(lambda x: _round(Fraction(x) * t), v)
 
 
 def _clip(v: Exact, lo_hi) -> Exact:
-    if lo_hi is None:
-        return v
-    if isinstance(v, list):
-        return [_clip(x, lo_hi) for x in v]
-    return min(max(v, lo_hi[0]), lo_hi[1])
+    return v if lo_hi is None else entrywise(lambda x: min(max(x, lo_hi[0]), lo_hi[1]), v)
 
 
 def _round(x: Fraction) -> Fraction:
@@ -427,15 +390,3 @@ def _round(x: Fraction) -> Fraction:
     if x == 0 or x.denominator <= GRID:
         return x
     return Fraction(round(x * GRID), GRID)
-
-
-def _is_zero(v: Exact) -> bool:
-    if isinstance(v, list):
-        return all(_is_zero(x) for x in v)
-    return v == 0
-
-
-def _size(v: Exact) -> Fraction:
-    if isinstance(v, list):
-        return max((_size(x) for x in v), default=Fraction(0))
-    return abs(Fraction(v))

@@ -6,17 +6,9 @@ import random
 from fractions import Fraction
 from typing import Callable
 
-from verify.instances import Exact
+from verify.instances import Exact, entrywise
 
 MAX_ATTEMPTS = 80
-
-
-def _simpler(v: Exact, denom: int) -> Exact:
-    if isinstance(v, list):
-        return [_simpler(x, denom) for x in v]
-    if isinstance(v, Fraction):
-        return v.limit_denominator(denom)
-    return v
 
 
 def shrink(instance: dict[str, Exact], still_fails: Callable[[dict], bool],
@@ -52,7 +44,8 @@ def shrink(instance: dict[str, Exact], still_fails: Callable[[dict], bool],
         if name in int_symbols or name in derived:
             continue
         for denom in (1, 2, 10, 100, 1000, 10**6):
-            simpler = _simpler(best[name], denom)
+            simpler = entrywise(lambda x: x.limit_denominator(denom) if isinstance(x, Fraction) else x,
+                                best[name])
             if simpler == best[name]:
                 break
             cand = dict(best)

@@ -20,7 +20,6 @@ _TABLE = (("refuted", "refuted", "#f28482", "\u2717"),
           ("proved", "proved (SymPy, or z3 for all values)", "#74c69d", "\u220e"))
 LADDER = tuple(row[0] for row in _TABLE)
 LABELS = {status: label for status, label, _, _ in _TABLE}
-STYLES = {status: (fill, icon) for status, _, fill, icon in _TABLE}  # status -> (fill colour, icon)
 HOLDING = {"proved", "certified", "supported", "statistical", "cited"}
 
 # Icons of what the report marks that is not a status: a necessity case's outcome, a missing claim.

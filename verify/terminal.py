@@ -105,10 +105,9 @@ def _is_terminal(stream) -> bool:
         return False
 
 
-def foundation_text(r: dict, others: Optional[dict] = None) -> str:
+def foundation_text(r: dict, others: dict) -> str:
     """`rests on A: refuted, NOT as expected; B: not checked by this command`, each dependency by
     name with what is known of it (`others`: id -> a record with status and as_expected)."""
-    others = others or {}
     parts = []
     for w in r.get("foundation", {}).get("weak", []):
         o = others.get(w)
@@ -125,7 +124,7 @@ def _sound(rec: Optional[dict]) -> bool:
     return bool(rec) and bool(rec.get("as_expected")) and rec.get("status") != "refuted"
 
 
-def print_claim(r: dict, others: Optional[dict] = None) -> None:
+def print_claim(r: dict, others: dict) -> None:
     verdict = "as expected" if r["as_expected"] else "NOT as expected"
     print(f"{r['id']}  [{r['kind']}]  {r['title']}")
     print(f"  file: {r['file']}    expect: {r['expect']}")
@@ -136,7 +135,7 @@ def print_claim(r: dict, others: Optional[dict] = None) -> None:
         print(f"  {r['message']}")
     fnd = r.get("foundation", {})
     if fnd.get("status") == "rests-on":
-        weak, others = fnd.get("weak") or [], others or {}
+        weak = fnd.get("weak") or []
         if weak and all(_sound(others.get(w)) for w in weak):
             print(f"  foundation: sound - every claim it rests on ({', '.join(weak)}) came out as expected "
                   "in an earlier run with these settings (from the cache)")

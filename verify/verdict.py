@@ -113,7 +113,7 @@ def _at_precision(node: N.Compare, exact: dict, dps: int, tracked: bool = False)
     largest magnitude computed on the way (see `_pair_verdict`)."""
     num.clear_caches()
     with mp.workdps(dps):
-        ctx = num.Ctx(mp_env(exact), GUARD_DIGITS, peak=[mp.mpf(1)] if tracked else None)
+        ctx = num.Ctx(mp_env(exact, node), GUARD_DIGITS, peak=[mp.mpf(1)] if tracked else None)
         band = ctx.band
         vals = [num.evaluate(o, ctx) for o in node.operands]
         floor = ctx.peak[0] if tracked else 1
@@ -144,7 +144,7 @@ def scale_free_margin(node: N.Node, exact: dict, dps: int):
         return None
     num.clear_caches()
     with mp.workdps(dps):
-        ctx = num.Ctx(mp_env(exact), GUARD_DIGITS)
+        ctx = num.Ctx(mp_env(exact, node), GUARD_DIGITS)
         vals = [num.evaluate(o, ctx) for o in node.operands]
         out = None
         for op, a, b in zip(node.ops, vals, vals[1:]):

@@ -114,10 +114,7 @@ def run_all(claims: Iterable[Claim], jobs: int = 1, timeout_s: float = DEFAULT_T
         import verify.expr.symbolic  # noqa: F401   here: each forked worker starts with them loaded
         import verify.certify.balls  # noqa: F401
         import verify.certify.smt  # noqa: F401
-        try:
-            import z3  # noqa: F401
-        except ImportError:  # pragma: no cover - a dependency; smt says so where it is needed
-            pass
+        import z3  # noqa: F401
     running: dict = {}  # conn -> (process, claim, started)
     results: dict[str, dict] = {}
 

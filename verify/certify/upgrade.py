@@ -61,8 +61,7 @@ class AtInstances:
         return self.total > 0 and self.certified == self.total
 
     def engine_text(self) -> str:
-        names = {"exact": "exact rationals", "arb": "arb balls"}
-        return ", ".join(f"{names.get(e, e)} {k}" for e, k in sorted(self.engines.items()))
+        return engine_text(self.engines)
 
     def evidence(self) -> dict:
         out = {"certified_instances": f"{self.certified} of {self.total}"
@@ -71,6 +70,12 @@ class AtInstances:
             reason, k = self.undecided.most_common(1)[0]
             out["not_certified"] = f"{sum(self.undecided.values())} ({reason})"
         return out
+
+
+def engine_text(engines: Counter) -> str:
+    """How many instances each engine decided: `exact rationals 3, arb balls 2`."""
+    names = {"exact": "exact rationals", "arb": "arb balls"}
+    return ", ".join(f"{names.get(e, e)} {k}" for e, k in sorted(engines.items()))
 
 
 def check_symbols(claim: Claim, spec: CheckSpec) -> dict[str, SymbolSpec]:

@@ -25,7 +25,7 @@ import time
 from collections import Counter
 from typing import Optional
 
-from verify.certify.upgrade import for_all
+from verify.certify.upgrade import engine_text, for_all
 from verify.checks.records import counterexample, for_all_record, result
 from verify.checks.registry import (SHARED_OPTIONS, Settings, check_kind, common_options, relation,
                                     symbols_for)
@@ -69,8 +69,9 @@ def to_sympy(v):
     return sp.Rational(v.numerator, v.denominator)
 
 
-def decide(op: str, a, b, precisions, how: Optional[list] = None) -> Optional[bool]:
-    """Decide `a op b` for exact SymPy values; None when it cannot be decided."""
+def decide(op: str, a, b, precisions, how: list) -> Optional[bool]:
+    """Decide `a op b` for exact SymPy values; None when it cannot be decided. A sign read from
+    floating-point values adds "evalf" to `how`."""
     a, b = S._resolve(a, b)
     if isinstance(a, sp.MatrixBase) and a.shape == (1, 1) and not isinstance(b, sp.MatrixBase):
         a = a[0, 0]
@@ -102,8 +103,7 @@ def decide(op: str, a, b, precisions, how: Optional[list] = None) -> Optional[bo
         if len(signs) != 1 or None in signs:
             return None
         sign = signs.pop()
-        if how is not None:
-            how.append("evalf")
+        how.append("evalf")
     return {"==": sign == 0, "!=": sign != 0, "<": sign > 0, "<=": sign >= 0,
             ">": sign < 0, ">=": sign <= 0}[op]
 
@@ -119,7 +119,7 @@ def _sign(d) -> Optional[int]:
     return None
 
 
-def holds_at(node, inst: dict, precisions, how: Optional[list] = None) -> tuple[Optional[bool], list]:
+def holds_at(node, inst: dict, precisions, how: list) -> tuple[Optional[bool], list]:
     """Decide a relation (a chain, or an `and` of relations) exactly on one instance."""
     if isinstance(node, N.Logic):
         verdict, vals = True, []
@@ -171,8 +171,8 @@ def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
         if outside:
             return result(spec, "error", "error", f"given instance {k + 1} puts {', '.join(outside)} outside "
                           "the declared range: the claim is not stated there", counterexample=counterexample(inst, label="instance"))
-        if k < len(given) and failed_hypotheses(claim.assume, inst, settings.precisions[0]):
-            bad = failed_hypotheses(claim.assume, inst, settings.precisions[0])
+        bad = failed_hypotheses(claim.assume, inst, settings.precisions[0]) if k < len(given) else []
+        if bad:
             return result(spec, "error", "error", f"given instance {k + 1} violates {', '.join(bad)}",
                           counterexample=counterexample(inst, label="instance"))
         start = time.perf_counter()
@@ -235,15 +235,11 @@ def _timings(certify_s: float) -> dict:
     return {"certify_s": round(certify_s, 3)}
 
 
-ENGINE_NAMES = {"exact": "exact rationals", "arb": "arb balls", "sympy exact": "sympy exact"}
-
-
 def _ev(drawn, rejected, checked, undecided, settings, engines: Counter) -> dict:
     ev = {"drawn": drawn, "rejected": rejected, "checked": checked, "undecided": undecided,
           "precisions": list(settings.precisions)}
     if engines:
-        ev["certified_instances"] = f"{sum(engines.values())} of {checked + undecided} (" + ", ".join(
-            f"{ENGINE_NAMES.get(e, e)} {k}" for e, k in sorted(engines.items())) + ")"
+        ev["certified_instances"] = f"{sum(engines.values())} of {checked + undecided} ({engine_text(engines)})"
     return ev
 
 

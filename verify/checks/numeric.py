@@ -42,11 +42,11 @@ def prepare(entry: dict, claim: Claim, ctx) -> CheckSpec:
 class Sampling:
     """Draws instances for one check and filters them by the hypotheses."""
 
-    def __init__(self, claim: Claim, spec: CheckSpec, settings: Settings, hypotheses=None):
+    def __init__(self, claim: Claim, spec: CheckSpec, settings: Settings):
         self.claim, self.spec = claim, spec
         self.overrides = spec.options.get("symbols", {})
         self.fixed = dict(spec.options.get("dims", {}))
-        self.hyps = claim.assume if hypotheses is None else hypotheses
+        self.hyps = claim.assume
         self.precisions = spec.options.get("precision", settings.precisions)
         self.n = spec.options.get("n", settings.default_n)
         self.max_draws = spec.options.get("max_draws", settings.draw_factor * self.n)
@@ -122,11 +122,12 @@ def _lower(spec) -> int:
     return 0
 
 
-def run_relation(node, claim, spec, settings, hypotheses=None):
-    """Check one relation on instances, then search near the tightest ones. Every failure is
+def run_relation(spec: CheckSpec, claim: Claim, settings: Settings):
+    """Check the check's relation on instances, then search near the tightest ones. Every failure is
     confirmed (verify.confirm) before it refutes; one that cannot be confirmed leaves the check
-    undecided, never passed. Returns (outcome, message, evidence, counterexample, worst, sampling)."""
-    s = Sampling(claim, spec, settings, hypotheses)
+    undecided, never passed. Returns (outcome, message, evidence, counterexample, sampling)."""
+    node = spec.nodes
+    s = Sampling(claim, spec, settings)
     checked = undecided = overturned = 0
     unconfirmed = None   # the first failure seen that could be neither confirmed nor dismissed
     worst = Worst()
@@ -136,7 +137,7 @@ def run_relation(node, claim, spec, settings, hypotheses=None):
             d = decide(node, inst, s.precisions, s.hyps)
         except (EvalError, LimitExceeded) as exc:
             return ("error", f"evaluation failed at this instance: {exc}",
-                    s.evidence(checked, undecided), counterexample(inst, label="instance"), worst, s)
+                    s.evidence(checked, undecided), counterexample(inst, label="instance"), s)
         if d.holds is None:
             undecided += 1
             unconfirmed = unconfirmed or ((inst, d) if d.unconfirmed_failure else None)
@@ -144,7 +145,7 @@ def run_relation(node, claim, spec, settings, hypotheses=None):
         checked += 1
         if d.holds is False:
             msg = f"fails on instance {checked} of {s.n}"
-            return ("refuted", *_refutation(node, s, inst, d, msg, s.evidence(checked, undecided)), worst, s)
+            return ("refuted", *_refutation(node, s, inst, d, msg, s.evidence(checked, undecided)), s)
         overturned += d.overturned
         if not d.overturned:
             worst.update(d.verdict)
@@ -162,19 +163,19 @@ def run_relation(node, claim, spec, settings, hypotheses=None):
         if found.decision is not None and found.decision.holds is False:
             msg = (f"held on {checked} random instances; the local search found a failure after "
                    f"{found.evaluations} evaluations")
-            return ("refuted", *_refutation(node, s, found.failing, found.decision, msg, ev), worst, s)
+            return ("refuted", *_refutation(node, s, found.failing, found.decision, msg, ev), s)
         unconfirmed = unconfirmed or found.unconfirmed
     if unconfirmed is not None:
         inst, d = unconfirmed
         ev["unconfirmed"] = d.reason
         return ("undecided", f"a possible counterexample could not be confirmed or dismissed: {d.reason}",
-                ev, counterexample(inst, d.verdict, label="unconfirmed"), worst, s)
+                ev, counterexample(inst, d.verdict, label="unconfirmed"), s)
     if checked == 0:
-        return "vacuous", s.vacuous_message(undecided), ev, None, worst, s
+        return "vacuous", s.vacuous_message(undecided), ev, None, s
     if checked < s.n:
         return ("undecided", f"only {checked} of {s.n} instances decided in {s.drawn} draws "
-                f"({undecided} undecided, {s.rejected} rejected)", ev, None, worst, s)
-    return "supported", _supported_message(checked, s, found, ev), ev, None, worst, s
+                f"({undecided} undecided, {s.rejected} rejected)", ev, None, s)
+    return "supported", _supported_message(checked, s, found, ev), ev, None, s
 
 
 def _supported_message(checked: int, s: "Sampling", found, ev: dict) -> str:
@@ -241,7 +242,7 @@ def _search(node, s: "Sampling", tight: list, settings: Settings):
             engine="mpmath", mutated=True, conclusion=relation)
 def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
     try:
-        outcome, msg, ev, cex, _, s = run_relation(spec.nodes, claim, spec, settings)
+        outcome, msg, ev, cex, s = run_relation(spec, claim, settings)
         if outcome == "supported" and settings.certify:
             return upgrade(spec, claim, settings, s, msg, ev)
     except HypothesisError as exc:
@@ -253,12 +254,11 @@ def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
                   engine=ev.get("confirmed_by") or "mpmath")
 
 
-def upgrade(spec: CheckSpec, claim: Claim, settings: Settings, s: Sampling, msg: str, ev: dict,
-            node=None) -> dict:
+def upgrade(spec: CheckSpec, claim: Claim, settings: Settings, s: Sampling, msg: str, ev: dict) -> dict:
     """A relation that held on its instances: try z3 for all values, then certificates at the
     instances (see verify.certify.upgrade). Their run times go to `timings` (not evidence: the
     evidence of a seed is the same on every machine)."""
-    node = spec.nodes if node is None else node
+    node = spec.nodes
     fa = for_all(node, claim, spec, s.hyps, s.precisions, f"{settings.seed}:{spec.index}:z3", s.fixed)
 
     def shrunk(fa):

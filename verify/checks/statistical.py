@@ -36,7 +36,7 @@ from verify.checks.registry import SHARED_OPTIONS, Settings, check_kind, common_
 from verify.checks.numeric import Sampling
 from verify.confirm import decide
 from verify.errors import EvalError, ExprError, HypothesisError, LimitExceeded
-from verify.instances import symbol_deps
+from verify.instances import dependents
 from verify.model import CheckSpec, Claim
 from verify.verdict import is_relation
 
@@ -88,14 +88,7 @@ def _data_sets(v) -> int:
 
 def data_symbols(symbols: dict, over: Iterable[str]) -> set[str]:
     """The symbols a data set fixes: all but `over` and what depends on it (transitively)."""
-    random_ = set(over)
-    changed = True
-    while changed:
-        changed = False
-        for name, spec in symbols.items():
-            if name not in random_ and spec.type != "index" and symbol_deps(spec) & random_:
-                random_.add(name)
-                changed = True
+    random_ = set(over).union(*(dependents(symbols, name) for name in over))
     return {name for name, spec in symbols.items() if spec.type != "index" and name not in random_}
 
 

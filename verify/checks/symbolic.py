@@ -95,26 +95,14 @@ def sympy_env(symbols: dict[str, SymbolSpec], ints: dict[str, int]) -> dict:
     return env
 
 
-def is_zero(e) -> Optional[bool]:
-    """True when e simplifies to 0 (entrywise for matrices); None when that could not be shown."""
-    if isinstance(e, sp.MatrixBase):
-        results = [is_zero(x) for x in e]
-        return True if all(r is True for r in results) else None
-    if cheap_zero(e):
-        return True
-    return simplifies_to_zero(e)
-
-
 def open_entries(e) -> list:
     """The entries of e (e itself for a scalar) that the cheap steps do not show to be 0."""
     return [x for x in (e if isinstance(e, sp.MatrixBase) else [e]) if not cheap_zero(x)]
 
 
 def cheap_zero(e) -> bool:
-    """True when e is 0 after expand, cancel or together (entrywise for matrices): the cheap
-    steps of `is_zero`, before `simplify`."""
-    if isinstance(e, sp.MatrixBase):
-        return all(cheap_zero(x) for x in e)
+    """True when the scalar e is 0 after expand, cancel or together: the cheap steps, before
+    `simplify`."""
     if e == 0:
         return True
     for step in (sp.expand, sp.cancel, sp.together):
@@ -199,14 +187,6 @@ def _difference(op, a, b):
     return (b - a) if op in ("<", "<=") else (a - b)
 
 
-def _decide(op, d) -> Optional[bool]:
-    if op == "==":
-        return is_zero(d)
-    if op == "!=":
-        return None
-    return _sign_known(d, strict=op in ("<", ">"))
-
-
 def _value_at(d, subs: dict, dps: int):
     v = d.xreplace(subs)
     if isinstance(v, sp.MatrixBase):
@@ -215,7 +195,7 @@ def _value_at(d, subs: dict, dps: int):
     return sp.N(v, dps), None
 
 
-def _refute(op, d, claim, symbols, ints, env, settings, index, link=None,
+def _refute(op, d, claim, symbols, ints, env, settings, index, link,
             points: Optional[int] = None) -> Optional[dict]:
     """Evaluate the difference at exact instances; return a counterexample if it is wrong there,
     confirmed (verify.confirm on the comparison `link`, else SymPy at rising precision).
@@ -274,15 +254,14 @@ def _confirmed(op, d, subs, inst, link, claim, settings) -> str:
     comparison, else (where mpmath cannot evaluate it) SymPy's values at 150 and 250 digits, which
     must fail and agree with the working precisions' value within its band."""
     from verify.confirm import confirm
-    if link is not None:
-        try:
-            c = confirm(link, inst, settings.precisions, claim.assume)
-        except (EvalError, LimitExceeded, TypeError, ValueError, ArithmeticError):
-            c = None
-        if c is not None and c.refuted:
-            return c.engine
-        if c is not None and c.outcome in ("holds", "outside"):
-            return ""
+    try:
+        c = confirm(link, inst, settings.precisions, claim.assume)
+    except (EvalError, LimitExceeded, TypeError, ValueError, ArithmeticError):
+        c = None
+    if c is not None and c.refuted:
+        return c.engine
+    if c is not None and c.outcome in ("holds", "outside"):
+        return ""
     high = _wrong_at(op, d, subs, (150, 250))
     if high is None:
         return ""
@@ -318,7 +297,7 @@ def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
                 d = _difference(op, a, b)
                 link = N.Compare((op,), (node.operands[k], node.operands[k + 1]))
                 cex = None
-                if op == "==":  # is_zero(d), with a screen before simplify
+                if op == "==":  # d is 0 entrywise: the cheap steps, then a screen before simplify
                     rest = open_entries(d)
                     if rest:
                         # an identity that fails, confirmed, at one of the first points of the
@@ -328,8 +307,8 @@ def run(spec: CheckSpec, claim: Claim, settings: Settings) -> dict:
                                       points=SCREEN_POINTS)
                     ok = None if cex is not None else \
                         (True if all(simplifies_to_zero(x) for x in rest) else None)
-                else:
-                    ok = _decide(op, d)
+                else:  # an inequality, from the simplified difference's sign (!= is never decided)
+                    ok = None if op == "!=" else _sign_known(d, strict=op in ("<", ">"))
                 if ok is True:
                     continue
                 if op == "==" and nonzero_polynomial(d):

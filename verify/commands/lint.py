@@ -43,7 +43,9 @@ def cmd_lint(args) -> int:
         print(f"note: {notice}", file=sys.stderr)
     for p in problems:
         print(p)
-    warnings = _coverage_warnings(loaded.claims)
+    from verify.coverage import sampler_gaps  # samplers narrower than the hypotheses allow: warnings
+    gaps = [sampler_gaps(c) for c in loaded.claims.values()]
+    warnings, justified = [w for ws, _ in gaps for w in ws], sum(len(j) for _, j in gaps)
     if args.notes and not notice:
         warnings += _proof_citation_warnings(loaded.claims, Path(args.notes))
     for w in warnings:
@@ -51,21 +53,10 @@ def cmd_lint(args) -> int:
     n = len(loaded.claims) + len(loaded.invalid_files)
     print(f"{len(loaded.claims)} of {n} files valid" + (f"; {len(problems)} problem(s)" if problems else "")
           + (f"; {len(warnings)} warning(s)" if warnings else "")
-          + (f"; {justified} narrower sampler(s) justified by narrow:" if (justified := _justified_gaps(loaded.claims)) else "")
+          + (f"; {justified} narrower sampler(s) justified by narrow:" if justified else "")
           + (f"; sources in the notes: {located['verbatim']} verbatim, {located['fuzzy']} by fuzzy match, "
              f"{located['span']} by span" if sum(located.values()) else ""), file=sys.stderr)
     return 2 if problems else 0
-
-
-def _coverage_warnings(claims) -> list:
-    """Samplers narrower than what the hypotheses allow (warnings: they do not fail lint)."""
-    from verify.coverage import sampler_gaps
-    return [w for c in claims.values() for w in sampler_gaps(c)]
-
-
-def _justified_gaps(claims) -> int:
-    from verify.coverage import justified_gaps
-    return sum(len(justified_gaps(c)) for c in claims.values())
 
 
 def _proof_citation_warnings(claims, notes_dir) -> list:

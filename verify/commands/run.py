@@ -59,10 +59,8 @@ def cmd_all(args) -> int:
     progress.close()
     if client is not None:
         client.close()
-    from verify.status import status_table
     from verify.strength import attach
     results["run"]["title"] = args.config.title
-    results["statuses"] = status_table()  # the report draws the statuses from here
     _set_replay(results, args)
     attach(results, Path(args.mutation))
     try:

@@ -20,8 +20,9 @@ from mpmath.libmp import from_man_exp, fzero, mpf_add, mpf_div, mpf_mul, mpf_neg
 _ZERO = mp.zero
 
 
-def _data(m) -> dict:
-    return m._matrix__data  # mpmath's storage: (i, j) -> non-zero entry
+def entries(m) -> dict:
+    """mpmath's storage of a matrix: (i, j) -> entry, zeros absent (read it, never write it)."""
+    return m._matrix__data
 
 
 def _new(rows: int, cols: int, data: dict):
@@ -30,11 +31,25 @@ def _new(rows: int, cols: int, data: dict):
     return out
 
 
+def from_rows(rows: list):
+    """The matrix of a list of rows, as `mp.matrix(rows)` builds it (entries mpf or convertible)."""
+    if not rows or not rows[0] or len({len(r) for r in rows}) != 1:
+        return mp.matrix(rows)
+    data, mpf, convert = {}, mp.mpf, mp.convert
+    for i, row in enumerate(rows):
+        for j, x in enumerate(row):
+            if type(x) is not mpf:
+                x = convert(x)
+            if x:
+                data[(i, j)] = x
+    return _new(len(rows), len(rows[0]), data)
+
+
 def _raw(m):
     """The raw (sign, man, exp, bc) of every stored entry, or None if one is not a finite real."""
     mpf = mp.mpf
     raws = {}
-    for key, v in _data(m).items():
+    for key, v in entries(m).items():
         if type(v) is not mpf:
             return None
         r = v._mpf_
@@ -146,7 +161,7 @@ def divide(m, c):
 def apply(f: Callable, m):
     """f on every entry (zeros included), as mpmath's `m.apply(f)`; returns None if an entry
     comes out complex."""
-    data, get, mpf, make = {}, _data(m).get, mp.mpf, mp.convert
+    data, get, mpf, make = {}, entries(m).get, mp.mpf, mp.convert
     for i in range(m.rows):
         for j in range(m.cols):
             v = f(get((i, j), _ZERO))
@@ -161,4 +176,15 @@ def apply(f: Callable, m):
 
 def transpose(m):
     """m.T, without copying entries one call at a time."""
-    return _new(m.cols, m.rows, {(j, i): v for (i, j), v in _data(m).items()})
+    return _new(m.cols, m.rows, {(j, i): v for (i, j), v in entries(m).items()})
+
+
+def mnorm(m, p):
+    """mpmath's `mp.mnorm(m, p)` for p = 1 (the largest absolute column sum) and "f" (Frobenius),
+    without its copy of the matrix."""
+    get, zero, rows, cols = entries(m).get, mp.zero, range(m.rows), range(m.cols)
+    if p == 1:
+        return max(mp.fsum((get((i, j), zero) for i in rows), absolute=1) for j in cols)
+    if p == "f":
+        return mp.sqrt(mp.fsum((get((i, j), zero) for i in rows for j in cols), absolute=1, squared=1))
+    return mp.mnorm(m, p)

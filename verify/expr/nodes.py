@@ -107,37 +107,38 @@ def names(node: Node) -> set[str]:
     return out
 
 
+def rebuild(node: Node, kids: tuple) -> Node:
+    """`node` with its direct sub-nodes replaced by `kids` (in the order of `children`)."""
+    if isinstance(node, BinOp):
+        return BinOp(node.op, kids[0], kids[1])
+    if isinstance(node, Neg):
+        return Neg(kids[0])
+    if isinstance(node, Compare):
+        return Compare(node.ops, kids)
+    if isinstance(node, Logic):
+        return Logic(node.op, kids)
+    if isinstance(node, Call):
+        return Call(node.fn, kids)
+    if isinstance(node, Item):
+        return Item(node.base, kids)
+    return node
+
+
 def substitute(node: Node, mapping: dict[str, Node]) -> Node:
     """Replace symbols by trees (used to expand `define` macros). Subtrees that do not mention a
     replaced name are returned as they are (shared), so evaluators can compute them once."""
     if isinstance(node, Sym):
         return mapping.get(node.name, node)
-    if isinstance(node, Item):
-        idx = tuple(substitute(i, mapping) for i in node.index)
-        if node.base in mapping:
-            target = mapping[node.base]
-            if isinstance(target, Sym):
-                return Item(target.name, idx)
-            return Call("entry", (target, *idx))
-        return node if _same(idx, node.index) else Item(node.base, idx)
-    if isinstance(node, BinOp):
-        left, right = substitute(node.left, mapping), substitute(node.right, mapping)
-        return node if left is node.left and right is node.right else BinOp(node.op, left, right)
-    if isinstance(node, Neg):
-        inner = substitute(node.operand, mapping)
-        return node if inner is node.operand else Neg(inner)
-    if isinstance(node, (Compare, Logic, Call)):
-        parts = node.args if isinstance(node, Call) else node.operands
-        new = tuple(substitute(o, mapping) for o in parts)
-        if _same(new, parts):
-            return node
-        if isinstance(node, Compare):
-            return Compare(node.ops, new)
-        if isinstance(node, Logic):
-            return Logic(node.op, new)
+    kids = children(node)
+    new = tuple(substitute(k, mapping) for k in kids)
+    if isinstance(node, Item) and node.base in mapping:
+        target = mapping[node.base]
+        return Item(target.name, new) if isinstance(target, Sym) else Call("entry", (target, *new))
+    if _same(new, kids):
+        return node
+    if isinstance(node, Call):
         _check_bound_slot(node, new)
-        return Call(node.fn, new)
-    return node
+    return rebuild(node, new)
 
 
 def _check_bound_slot(node: "Call", args: tuple) -> None:

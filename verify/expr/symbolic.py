@@ -7,23 +7,17 @@ No string ever reaches `sympify`/`parse_expr`: numbers become `Rational`, names 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Callable
 
 import sympy as sp
 
 from verify.errors import EvalError
 from verify.expr import nodes as N
+from verify.expr.numeric import IDENT  # `I` before its size is known, shared by the engines
 from verify import limits
 
 Mat = sp.MatrixBase
-
-
-class _Ident:
-    def __repr__(self) -> str:
-        return "I"
-
-
-IDENT = _Ident()
 
 
 @dataclass
@@ -202,21 +196,13 @@ SYMBOLIC: dict[str, Callable] = {
     "vstack": lambda *p: sp.Matrix.vstack(*[_as_mat(x) for x in p]).as_immutable(),
     "matrix": _matrix,
     "abs": lambda x: _entrywise(sp.Abs, x),
-    "sign": lambda x: _entrywise(sp.sign, x),
     "min": lambda *xs: sp.Min(*[scalar(x) for x in xs]),
     "max": lambda *xs: sp.Max(*[scalar(x) for x in xs]),
     "floor": lambda x: sp.floor(scalar(x)),
     "ceil": lambda x: sp.ceiling(scalar(x)),
-    "sqrt": lambda x: _entrywise(sp.sqrt, x),
     "cbrt": lambda x: _entrywise(lambda z: sp.real_root(z, 3), x),
-    "exp": lambda x: _entrywise(sp.exp, x),
     "log": lambda x, base=None: sp.log(scalar(x)) if base is None else sp.log(scalar(x), scalar(base)),
     "log1p": lambda x: _entrywise(lambda z: sp.log(1 + z), x),
-    "sin": lambda x: _entrywise(sp.sin, x), "cos": lambda x: _entrywise(sp.cos, x),
-    "tan": lambda x: _entrywise(sp.tan, x), "asin": lambda x: _entrywise(sp.asin, x),
-    "acos": lambda x: _entrywise(sp.acos, x), "atan": lambda x: _entrywise(sp.atan, x),
-    "sinh": lambda x: _entrywise(sp.sinh, x), "cosh": lambda x: _entrywise(sp.cosh, x),
-    "tanh": lambda x: _entrywise(sp.tanh, x), "sech": lambda x: _entrywise(sp.sech, x),
     "sigmoid": lambda x: _entrywise(lambda z: 1 / (1 + sp.exp(-z)), x),
     "relu": lambda x: _entrywise(lambda z: sp.Max(0, z), x),
     "step": lambda x: _entrywise(_step, x),
@@ -224,6 +210,9 @@ SYMBOLIC: dict[str, Callable] = {
     "binomial": lambda n, k: sp.binomial(scalar(n), scalar(k)),
     "factorial": lambda n: sp.factorial(_factorial_arg(n)),
 }
+for _name in ("sign", "sqrt", "exp", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh",
+              "sech"):
+    SYMBOLIC[_name] = partial(_entrywise, getattr(sp, _name))  # SymPy's function of that name, entrywise
 
 
 def _factorial_arg(n):

@@ -10,8 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Optional
 
-__all__ = ["write_report"]
-
 
 def write_report(results: dict[str, Any], out_dir: Path, cache_dir: Optional[Path] = None,
                  notes_dir: Optional[Path] = None) -> bool:

@@ -18,8 +18,6 @@ import os
 from pathlib import Path
 from typing import Any, Optional
 
-__all__ = ["DIGEST_FILE", "inputs_digest", "is_current", "write_digest"]
-
 DIGEST_FILE = ".inputs.json"
 VOLATILE_RUN_FIELDS = ("started", "duration_s")
 _RENDERERS = ("latex2mathml", "Jinja2", "MarkupSafe", "networkx")

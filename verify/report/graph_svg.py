@@ -21,9 +21,6 @@ from . import statuses
 from .layout import MARGIN, NODE_H, NODE_W, SMALL_H, build_graph, layout
 from .statuses import STATUS_STYLE, UNKNOWN_STYLE
 
-__all__ = ["STATUS_STYLE", "KIND_LABELS", "page_name", "graph_svg", "focus_svg", "legend_html",
-           "status_text", "short_title"]
-
 KIND_LABELS = {"definition": "rectangle", "lemma": "rounded box", "proposition": "hexagon",
                "theorem": "double hexagon", "corollary": "slanted box", "example": "ellipse",
                "derivation-step": "small pill"}
@@ -52,11 +49,12 @@ def short_title(claim: dict[str, Any] | None, node: str = "", limit: int = MAX_L
     return prefix + title
 
 
-def page_name(claim_id: str) -> str:
-    """File name of a claim's page: the id itself when it is a safe file name."""
-    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,150}", claim_id):
-        return f"{claim_id}.html"
-    return "claim-" + hashlib.sha256(claim_id.encode()).hexdigest()[:16] + ".html"
+def page_name(name: str, prefix: str = "claim", whole: str = "") -> str:
+    """File name of a page (a claim's, by its id): `name` itself when it is a safe file name, else
+    `prefix-` and a digest of `whole` (default: `name`)."""
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,150}", name):
+        return f"{name}.html"
+    return f"{prefix}-" + hashlib.sha256((whole or name).encode()).hexdigest()[:16] + ".html"
 
 
 def _shape(kind: str, x: float, y: float, w: float, h: float, attrs: str) -> str:

@@ -20,9 +20,6 @@ from typing import Any
 
 import networkx as nx
 
-__all__ = ["Layout", "layout", "build_graph", "break_cycles", "drawn_edge_count", "NODE_W", "NODE_H",
-           "SMALL_H", "MARGIN"]
-
 _KIND_RANK = ["definition", "derivation-step", "lemma", "proposition", "corollary", "theorem",
               "example"]
 NODE_W, NODE_H, SMALL_H = 236, 44, 36

@@ -11,7 +11,6 @@ warning marker, never as half-rendered math.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from pathlib import Path
@@ -19,8 +18,6 @@ from html import escape as _esc
 from html.parser import HTMLParser
 
 from markupsafe import Markup
-
-__all__ = ["to_mathml", "latex_problems"]
 
 # MathML elements latex2mathml emits (and a few harmless relatives). Anything else is refused.
 _ELEMENTS = frozenset(
@@ -110,16 +107,7 @@ def _serialize(node: _Node | str, out: list[str], problems: list[str]) -> None:
         return
     if node.tag == "mo" and len(node.children) == 1 and isinstance(node.children[0], str):
         node.children = [_DELIMITERS.get(node.children[0].strip(), node.children[0])]
-    if node.tag in {"mi", "mo", "mtext"}:
-        found = _UNKNOWN_COMMAND.search(_text_of(node))
-        if found:
-            problems.append(f"unknown command {found.group(0)}")
-    want = _ARITY.get(node.tag)
-    if want is not None:
-        got = sum(1 for c in node.children if not isinstance(c, str) or c.strip())
-        if got != want:
-            problems.append(f"\\{node.tag[1:]}-like construct has {got} parts, expected {want}"
-                            " (missing braces?)")
+    problems += _node_problems(node)
     parts = [node.tag]
     for name, value in node.attrs:
         if name in _ATTRS and value is not None and _SAFE_VALUE.match(value):
@@ -312,16 +300,25 @@ def _own_token(m: re.Match, stack: list[_Node]) -> bool:
     return True
 
 
+def _node_problems(node: _Node) -> list[str]:
+    """What is wrong with a complete element: an unknown command in a token, a wrong number of parts."""
+    problems = []
+    found = _UNKNOWN_COMMAND.search(_text_of(node)) if node.tag in {"mi", "mo", "mtext"} else None
+    if found:
+        problems.append(f"unknown command {found.group(0)}")
+    want = _ARITY.get(node.tag)
+    got = sum(1 for c in node.children if not isinstance(c, str) or c.strip())
+    if want is not None and got != want:
+        problems.append(f"\\{node.tag[1:]}-like construct has {got} parts, expected {want} (missing braces?)")
+    return problems
+
+
 def _own_node(node: _Node) -> bool:
-    """The checks `_serialize` makes of a complete element: delimiters already mapped, no unknown
-    command in a token, the right number of parts."""
+    """The checks `_serialize` makes of a complete element: delimiters already mapped, no problem."""
     kids = node.children
     if node.tag == "mo" and len(kids) == 1 and isinstance(kids[0], str) and kids[0].strip() in _DELIMITERS:
         return False
-    if node.tag in {"mi", "mo", "mtext"} and _UNKNOWN_COMMAND.search(_text_of(node)):
-        return False
-    want = _ARITY.get(node.tag)
-    return want is None or sum(1 for c in kids if not isinstance(c, str) or c.strip()) == want
+    return not _node_problems(node)
 
 
 def latex_problems(latex: str) -> str | None:

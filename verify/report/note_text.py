@@ -124,7 +124,6 @@ class Block:
     kind: str              # heading, para, item, display
     start: int             # clean offsets of the content (markers excluded)
     end: int
-    line_start: int        # clean offset of the block's first line
     level: int = 0
     marker: str = ""
     gap: bool = False      # a blank line before it
@@ -164,30 +163,29 @@ def note_blocks(clean: str) -> list[Block]:
                 j += 1
             j = min(j, len(lines) - 1)
             end = lines[j][0] + len(lines[j][1])
-            out.append(Block("display", at + lead, end, at, gap=gap))
+            out.append(Block("display", at + lead, end, gap=gap))
             gap = False
             i = j + 1
             continue
         m = _HEADING.fullmatch(stripped)
         if m:
-            out.append(Block("heading", at + lead + len(m.group(1)) + 1, at + len(line.rstrip()), at,
+            out.append(Block("heading", at + lead + len(m.group(1)) + 1, at + len(line.rstrip()),
                               level=len(m.group(1)), gap=gap))
         elif _NUM_HEADING.fullmatch(stripped) and gap and len(stripped) < 80:
-            out.append(Block("heading", at + lead, at + len(line.rstrip()), at,
+            out.append(Block("heading", at + lead, at + len(line.rstrip()),
                               level=min(2 + stripped.split()[0].count("."), 4), gap=gap))
         elif stripped in ("References",):
-            out.append(Block("heading", at + lead, at + len(line.rstrip()), at, level=2, gap=gap))
+            out.append(Block("heading", at + lead, at + len(line.rstrip()), level=2, gap=gap))
         else:
             mi = _ITEM.match(line)
             if mi and not (mi.group(2) in "*-" and stripped.startswith(("**", "--"))):
                 marker = "•" if mi.group(2) in "-*•" else mi.group(2)
-                out.append(Block("item", at + mi.end(), at + len(line.rstrip()), at,
+                out.append(Block("item", at + mi.end(), at + len(line.rstrip()),
                                   level=len(mi.group(1)) // 2, marker=marker, gap=gap))
             elif stripped.startswith("$$") and re.search(r"\$\$\s*(\([0-9.]+\))?\s*$", stripped):
-                out.append(Block("display", at + lead, at + len(line.rstrip()), at, gap=gap))
+                out.append(Block("display", at + lead, at + len(line.rstrip()), gap=gap))
             else:
-                out.append(Block("para", at + lead, at + len(line.rstrip()), at, gap=gap,
-                                  level=min(lead // 4, 2)))
+                out.append(Block("para", at + lead, at + len(line.rstrip()), gap=gap, level=min(lead // 4, 2)))
         if pending and out:
             out[-1].marker, out[-1].kind = out[-1].marker or pending, ("item" if out[-1].kind == "para"
                                                                        else out[-1].kind)

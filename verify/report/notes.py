@@ -21,20 +21,15 @@ from typing import Any, Optional
 from markupsafe import Markup
 
 from verify.sources import Location, NoteText, load_note, note_files, notes_notice, resolve
-from .graph_svg import STATUS_STYLE, page_name
+from .graph_svg import page_name
 from .math import to_mathml
 from .note_text import Block, Passage, find_passages, inline_tokens, note_blocks, render_inline
-
-__all__ = ["NotesSite", "NotePage", "build_notes", "note_page_name", "proof_citations"]
+from .statuses import badge
 
 
 def note_page_name(note_name: str) -> str:
     """The page of a note in the report's notes/ folder."""
-    stem = Path(note_name).stem
-    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,150}", stem):
-        return f"{stem}.html"
-    import hashlib
-    return "note-" + hashlib.sha256(note_name.encode()).hexdigest()[:16] + ".html"
+    return page_name(Path(note_name).stem, "note", note_name)
 
 
 @dataclass
@@ -91,7 +86,6 @@ class NotesSite:
     notice: Optional[str] = None
     pages: list[NotePage] = field(default_factory=list)
     by_claim: dict[str, dict[str, Any]] = field(default_factory=dict)
-    folder: str = ""
 
     @property
     def passages(self) -> int:
@@ -116,12 +110,6 @@ def _to_clean(note: NoteText, file_offset: int) -> int:
     return bisect.bisect_left(note.origin, file_offset)
 
 
-def _badge(status: str, extra: str = "") -> str:
-    icon = STATUS_STYLE.get(status, ("", "\u00b7"))[1]
-    token = re.sub(r"[^a-z0-9-]", "-", status.lower() or "none")
-    return f'<span class="badge st-{token} small{extra}">{escape(icon)} {escape(status or "none")}</span>'
-
-
 def _margin_card(a: Anchored, by_id: dict[str, dict[str, Any]], counterexample) -> str:
     c = a.claim
     status = str(c.get("status") or "")
@@ -132,7 +120,7 @@ def _margin_card(a: Anchored, by_id: dict[str, dict[str, Any]], counterexample) 
     title = f"{a.id}: {c.get('title') or ''} \u2014 {status}; {loc.note}:{loc.span_text} ({how})"
     cls = "ncard" + (" ncard-erratum" if a.erratum else "")
     parts = [f'<div class="{cls}" id="claim-{escape(a.id)}" data-claim="{escape(a.id)}">',
-             f'<a class="ncard-link" href="{escape(href)}" title="{escape(title)}">{_badge(status)} '
+             f'<a class="ncard-link" href="{escape(href)}" title="{escape(title)}">{badge(status)} '
              f'<code>{escape(a.id)}</code></a>']
     if a.erratum:
         tag = escape(str(c.get("erratum") or "erratum"))
@@ -144,7 +132,7 @@ def _margin_card(a: Anchored, by_id: dict[str, dict[str, Any]], counterexample) 
         if fixed:
             details.append(f'<p class="nfix"><strong>Corrected:</strong> <a href="../claims/'
                            f'{escape(page_name(str(fixed["id"])))}"><code>{escape(str(fixed["id"]))}</code></a> '
-                           f'{_badge(str(fixed.get("status") or ""))}</p>'
+                           f'{badge(str(fixed.get("status") or ""))}</p>'
                            f'<div class="nfix-statement">{to_mathml(fixed.get("statement") or "", display=True)}</div>')
         cx = next((chk.get("counterexample") for chk in c.get("checks") or []
                    if isinstance(chk, dict) and chk.get("outcome") == "refuted" and chk.get("counterexample")),
@@ -183,6 +171,11 @@ def _render_note(note: NoteText, blocks: list[Block], anchored: list[Anchored],
     for p in passages:
         open_passages.setdefault(block_of(p.start), []).append(p)
 
+    def claimed(ids: tuple[str, ...], cls: str = "") -> str:
+        """The attributes that mark text the claims `ids` cover (an erratum's in its own colour)."""
+        err = any(a.erratum for a in anchored if a.id in ids)
+        return f'class="{cls}claimed{" erratum" if err else ""}" data-claims="{escape(" ".join(ids))}"'
+
     html: list[str] = ['<div class="note-text">']
     for k, b in enumerate(blocks):
         cuts = [x for an in anchored for x in (an.start, an.end) if b.start < x < b.end]
@@ -196,9 +189,7 @@ def _render_note(note: NoteText, blocks: list[Block], anchored: list[Anchored],
                     pieces.append("</mark>")
                     current = ()
                 if ids and t.kind == "display":
-                    err = any(a.erratum for a in anchored if a.id in ids)
-                    pieces.append(f'<span class="dmark claimed{" erratum" if err else ""}" '
-                                  f'data-claims="{escape(" ".join(ids))}">{t.html}</span>')
+                    pieces.append(f'<span {claimed(ids, "dmark ")}>{t.html}</span>')
                 else:
                     pieces.append(t.html)
                 continue
@@ -206,9 +197,7 @@ def _render_note(note: NoteText, blocks: list[Block], anchored: list[Anchored],
                 if current:
                     pieces.append("</mark>")
                 if ids:
-                    err = any(a.erratum for a in anchored if a.id in ids)
-                    pieces.append(f'<mark class="claimed{" erratum" if err else ""}" '
-                                  f'data-claims="{escape(" ".join(ids))}">')
+                    pieces.append(f"<mark {claimed(ids)}>")
                 current = ids
             pieces.append(t.html)
         if current:
@@ -239,17 +228,18 @@ def _render_note(note: NoteText, blocks: list[Block], anchored: list[Anchored],
     return Markup("".join(html))
 
 
-def build_notes(results: dict[str, Any], notes_dir: Optional[Path], counterexample=None) -> NotesSite:
+def build_notes(results: dict[str, Any], notes_dir: Optional[Path], counterexample) -> NotesSite:
     """The notes site for `results`: a page per note (every note in the folder that a claim
-    cites, and every other note of the folder too), each claim's location, the coverage."""
+    cites, and every other note of the folder too), each claim's location, the coverage;
+    `counterexample(cx, claim)` renders an erratum's counterexample in its margin card."""
     if notes_dir is None:
         return NotesSite(available=False)
     notice = notes_notice(Path(notes_dir))
     if notice is not None:
-        return NotesSite(available=False, notice=notice, folder=str(notes_dir))
+        return NotesSite(available=False, notice=notice)
     claims = [c for c in results.get("claims") or [] if isinstance(c, dict) and "id" in c]
     by_id = {str(c["id"]): c for c in claims}
-    site = NotesSite(available=True, folder=str(notes_dir))
+    site = NotesSite(available=True)
     pages: dict[str, NotePage] = {}
     notes: dict[str, NoteText] = {}
     for path in note_files(Path(notes_dir)):
@@ -269,8 +259,6 @@ def build_notes(results: dict[str, Any], notes_dir: Optional[Path], counterexamp
         elif name in pages:
             pages[name].unlocated.append((c, res.problem or "not located"))
         site.by_claim[str(c["id"])] = info
-    if counterexample is None:
-        counterexample = lambda cx, claim: ""  # noqa: E731
     for name, page in pages.items():
         note = notes[name]
         blocks = note_blocks(note.clean)

@@ -16,18 +16,9 @@ from markupsafe import Markup
 
 from .graph_svg import page_name
 from .math import to_mathml
-from .statuses import STATUS_STYLE
-
-__all__ = ["proof_outline"]
+from .statuses import badge
 
 REL_LATEX = {"==": "=", "=": "=", "<=": r"\le", "<": "<", ">=": r"\ge", ">": ">", "!=": r"\ne"}
-
-
-def _badge(status: Any) -> str:
-    status = str(status or "none")
-    icon = STATUS_STYLE.get(status, ("", "\u00b7"))[1]
-    token = "".join(ch if ch.isalnum() or ch == "-" else "-" for ch in status.lower())
-    return f'<span class="badge st-{token} small">{escape(icon)} {escape(status)}</span>'
 
 
 def _claim_line(cid: str, by_id: dict[str, dict[str, Any]], root: str) -> str:
@@ -40,7 +31,7 @@ def _claim_line(cid: str, by_id: dict[str, dict[str, Any]], root: str) -> str:
     elif c.get("as_expected") is False:
         extra = ' <span class="tag tag-bad">not as expected</span>'
     return (f'<a href="{escape(root + "claims/" + page_name(cid))}"><code>{escape(cid)}</code></a> '
-            f'{_badge(c.get("status"))}{extra} <span class="otitle">{escape(str(c.get("title") or ""))}</span>')
+            f'{badge(c.get("status"))}{extra} <span class="otitle">{escape(str(c.get("title") or ""))}</span>')
 
 
 def _outline(cid: str, by_id: dict[str, dict[str, Any]], root: str, depth: int, seen: set[str]) -> list[str]:
@@ -70,9 +61,9 @@ def _outline(cid: str, by_id: dict[str, dict[str, Any]], root: str, depth: int, 
                 inner = _nested(str(by), by_id, root, depth, seen)
                 sub = f'<ol><li><span class="oline">by {_claim_line(str(by), by_id, root)}</span>{inner}</li></ol>'
             lines.append(f'<li><span class="oline"><span class="orel">{rel}</span><span class="oexpr">{expr}</span>'
-                         f'{_badge(step.get("outcome"))}{why}</span>{sub}</li>')
+                         f'{badge(step.get("outcome"))}{why}</span>{sub}</li>')
         name = escape(str(chk.get("name") or "calc chain"))
-        items.append(f'<li><span class="oline"><strong>{name}</strong> {_badge(chk.get("outcome"))}</span>'
+        items.append(f'<li><span class="oline"><strong>{name}</strong> {badge(chk.get("outcome"))}</span>'
                      f'<ol>{"".join(lines)}</ol></li>')
     for used in c.get("uses") or []:
         if str(used) in cited:

@@ -30,9 +30,7 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
-from typing import Iterator, Optional
-
-__all__ = ["OutputError", "prepare_output", "locked", "release_all", "new_build_folder", "swap_in"]
+from typing import Iterator
 
 OWNED = frozenset({"index.html", "graph.html", "graph-notes.html", "results.json", "claims", "static",
                    "notes", ".inputs.json"})
@@ -285,22 +283,28 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 @contextlib.contextmanager
-def _signals_deferred() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM for the block (main thread only), then deliver them."""
+def handling(signals: tuple, handler) -> Iterator[None]:
+    """`handler` for each of `signals` during the block (main thread only: elsewhere Python cannot
+    set one), the previous handlers restored after, however the block ends."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    caught: list[int] = []
-    saved = {}
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        previous = signal.getsignal(sig)
-        saved[sig] = signal.SIG_DFL if previous is None else previous
-        signal.signal(sig, lambda signum, frame: caught.append(signum))
+    saved = {sig: signal.signal(sig, handler) for sig in signals}
     try:
         yield
     finally:
-        for sig, handler in saved.items():
-            signal.signal(sig, handler)
+        for sig, previous in saved.items():
+            signal.signal(sig, signal.SIG_DFL if previous is None else previous)
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM for the block (main thread only), then deliver them."""
+    caught: list[int] = []
+    try:
+        with handling((signal.SIGINT, signal.SIGTERM), lambda signum, frame: caught.append(signum)):
+            yield
+    finally:
         for signum in caught:
             signal.raise_signal(signum)
 

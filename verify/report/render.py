@@ -23,15 +23,13 @@ from markupsafe import Markup
 from .graph_svg import focus_svg, graph_svg, legend_html, page_name, status_text
 from .layout import build_graph, drawn_edge_count
 from . import math, output, statuses
-from .digest import inputs_digest, write_digest
+from .digest import write_digest
 from .math import to_mathml
 from .note_text import render_inline
 from .notes import build_notes, note_page_name
 from .outline import REL_LATEX, proof_outline
 from verify import sources
 from verify.hints import error_hint
-
-__all__ = ["write_report", "make_environment"]
 
 _HERE = Path(__file__).parent
 _INDEX_GRAPH_LIMIT = 150  # above this many claims the index links to graph.html instead
@@ -49,10 +47,6 @@ _EVIDENCE_LABELS = [("confirmed_by", "refutation confirmed by"), ("near_miss", "
                     ("not_certified", "instances not certified")]
 _KIND_ORDER = ["definition", "lemma", "derivation-step", "proposition", "theorem", "corollary",
                "example"]
-
-
-def _css_token(value: Any) -> str:
-    return re.sub(r"[^a-z0-9-]", "-", str(value or "none").lower())
 
 
 def _natural_key(value: Any) -> list[Any]:
@@ -112,7 +106,7 @@ def make_environment() -> Environment:
     env.filters["math"] = lambda s: to_mathml(s) if s else Markup("")
     env.filters["dmath"] = lambda s: to_mathml(s, display=True) if s else Markup("")
     env.filters["page"] = lambda cid: page_name(str(cid))
-    env.filters["token"] = _css_token
+    env.filters["token"] = statuses.css_token
     env.filters["icon"] = statuses.icon
     env.filters["relmath"] = lambda rel: to_mathml(REL_LATEX.get(str(rel), str(rel)))
     env.filters["notetext"] = render_inline
@@ -121,10 +115,6 @@ def make_environment() -> Environment:
     env.globals.update(evidence_rows=_evidence_rows, cx_rows=_cx_rows, status_text=status_text,
                        error_hint=error_hint)
     return env
-
-
-def _render(env: Environment, template: str, **context: Any) -> str:
-    return env.get_template(template).render(**context)
 
 
 def _counts(claims: list[dict[str, Any]], field: str, order: list[str]) -> list[tuple[str, int]]:
@@ -208,55 +198,50 @@ def _build(results: dict[str, Any], root: Path, notes_dir: Path | None = None) -
             shutil.copyfile(asset, root / "static" / asset.name)
     (root / "results.json").write_text(json.dumps(results, indent=1, sort_keys=True),
                                        encoding="utf-8")
+
+    def write(path: Path, template: str, **context: Any) -> None:
+        path.write_text(env.get_template(template).render(**context, **site), encoding="utf-8")
+
     if notes.available:
         (root / "notes").mkdir()
         for note in notes.pages:
-            (root / "notes" / note.page).write_text(
-                _render(env, "note.html", root="../", page="note", note=note, **site), encoding="utf-8")
+            write(root / "notes" / note.page, "note.html", root="../", page="note", note=note)
     (root / "claims").mkdir()
     for claim in site["claims"]:
-        html = _render(env, "claim.html", root="../", page="claim", **site,
-                       **_claim_context(site, claim))
-        (root / "claims" / page_name(str(claim["id"]))).write_text(html, encoding="utf-8")
+        write(root / "claims" / page_name(str(claim["id"])), "claim.html", root="../", page="claim",
+              **_claim_context(site, claim))
     full = graph_svg(results, link_prefix="claims/")
-    (root / "graph.html").write_text(
-        _render(env, "graph.html", root="", page="graph", svg=full, **site), encoding="utf-8")
+    write(root / "graph.html", "graph.html", root="", page="graph", svg=full)
     groups = {str(c["id"]): str((c.get("source") or {}).get("note") or "") for c in site["claims"]}
     titles = {n.name: n.title for n in notes.pages}
     banded = graph_svg(results, link_prefix="claims/", groups=groups, group_labels=titles)
-    (root / "graph-notes.html").write_text(
-        _render(env, "graph.html", root="", page="graph", svg=banded, grouped=True, **site), encoding="utf-8")
-    (root / "index.html").write_text(
-        _render(env, "index.html", root="", page="index",
-                svg=full if len(site["claims"]) <= _INDEX_GRAPH_LIMIT else None, **site),
-        encoding="utf-8")
+    write(root / "graph-notes.html", "graph.html", root="", page="graph", svg=banded, grouped=True)
+    write(root / "index.html", "index.html", root="", page="index",
+          svg=full if len(site["claims"]) <= _INDEX_GRAPH_LIMIT else None)
 
 
-def write_report(results: dict[str, Any], out_dir: Path, cache_dir: Path | None = None,
-                 notes_dir: Path | None = None, digest: str | None = None) -> None:
-    """Builds the report for `results` into `out_dir` (index.html, claims/, graph.html, ...).
+def write_report(results: dict[str, Any], target: Path, cache_dir: Path | None = None,
+                 notes_dir: Path | None = None, digest: str = "") -> None:
+    """Builds the report for `results` into the report folder `target`, which the caller holds
+    locked (`verify.report.output.locked`): index.html, claims/, graph.html, ...
 
-    The build happens in a fresh folder next to `out_dir`, which then replaces `out_dir` in one
+    The build happens in a fresh folder next to `target`, which then replaces `target` in one
     step (`verify.report.output`): the previous report stays intact and readable until the new
-    one is complete, and is untouched if the build fails. Raises `OutputError` when another run
-    holds the folder, or it cannot be written. The digest of the inputs goes in with the pages
-    (verify.report.digest); `digest` is that digest when the caller computed it already.
+    one is complete, and is untouched if the build fails. `digest`, the digest of the inputs
+    (verify.report.digest), goes in with the pages.
     """
-    if digest is None:
-        digest = inputs_digest(results, notes_dir)
-    with output.locked(Path(out_dir)) as target:
-        tmp = output.new_build_folder(target)
-        store = Path(cache_dir) / "mathml.json" if cache_dir is not None else None
-        places = Path(cache_dir) / "sources.json" if cache_dir is not None else None
-        if store is not None:
-            math.load_store(store)  # LaTeX -> MathML conversions of earlier runs
-            sources.load_store(places)  # where each claim's source is in its note
-        try:
-            _build(results, tmp, notes_dir)
-            write_digest(tmp, digest)
-            output.swap_in(tmp, target)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        if store is not None:
-            math.save_store(store)
-            sources.save_store(places)
+    tmp = output.new_build_folder(target)
+    store = Path(cache_dir) / "mathml.json" if cache_dir is not None else None
+    places = Path(cache_dir) / "sources.json" if cache_dir is not None else None
+    if store is not None:
+        math.load_store(store)  # LaTeX -> MathML conversions of earlier runs
+        sources.load_store(places)  # where each claim's source is in its note
+    try:
+        _build(results, tmp, notes_dir)
+        write_digest(tmp, digest)
+        output.swap_in(tmp, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if store is not None:
+        math.save_store(store)
+        sources.save_store(places)

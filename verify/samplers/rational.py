@@ -40,21 +40,13 @@ def transpose(a: Mat) -> Mat:
 
 
 def inverse(a: Mat) -> Mat:
-    """Exact Gauss-Jordan inverse; raises EvalError when singular."""
-    n = len(a)
-    m = [list(row) + eye(n)[i] for i, row in enumerate(a)]
-    for col in range(n):
-        piv = next((r for r in range(col, n) if m[r][col] != 0), None)
-        if piv is None:
-            raise EvalError("singular matrix in a sampler")
-        m[col], m[piv] = m[piv], m[col]
-        p = m[col][col]
-        m[col] = [x / p for x in m[col]]
-        for r in range(n):
-            if r != col and m[r][col] != 0:
-                f = m[r][col]
-                m[r] = [x - f * y for x, y in zip(m[r], m[col])]
-    return [row[n:] for row in m]
+    """The exact inverse (python-flint's, as the exact ball domain takes it); EvalError when singular."""
+    from flint import fmpq, fmpq_mat
+    try:
+        inv = fmpq_mat([[fmpq(x.numerator, x.denominator) for x in row] for row in a]).inv()
+    except ZeroDivisionError:
+        raise EvalError("singular matrix in a sampler") from None
+    return [[Fraction(int(inv[i, j].p), int(inv[i, j].q)) for j in range(len(a))] for i in range(len(a))]
 
 
 def orthogonal(rng: random.Random, n: int) -> Mat:

@@ -26,6 +26,3 @@ standard library and NumPy.
 from .matching import THRESHOLD, Location, locate, normalize
 from .note import NoteText, load_note, note_files
 from .resolution import lint_sources, load_store, notes_notice, parse_span, resolve, save_store
-
-__all__ = ["THRESHOLD", "NoteText", "Location", "load_note", "locate", "resolve", "parse_span",
-           "normalize", "lint_sources", "notes_notice", "note_files", "load_store", "save_store"]

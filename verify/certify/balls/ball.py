@@ -152,11 +152,10 @@ class Ball(Domain):
     def cbrt(self, x):
         """The real cube root of a ball: odd and increasing, so a ball straddling 0 maps into
         +-cbrt(|mid| + rad)."""
-        if type(x) is fmpq:
-            try:
-                return self.q.cbrt(x)
-            except NotRational:
-                x = arb(x)
+        hit = self._exact_or(self.q.cbrt, x)
+        if hit is not None:
+            return hit
+        x = _A(x)
         if x > 0:
             return x.root(3)
         if x < 0:
@@ -210,11 +209,10 @@ class Ball(Domain):
         return _A(a).min(_A(b))
 
     def fn(self, name: str, x):
-        if type(x) is fmpq:
-            try:
-                return self.q.fn(name, x)
-            except NotRational:
-                x = arb(x)
+        hit = self._exact_or(lambda v: self.q.fn(name, v), x)
+        if hit is not None:
+            return hit
+        x = _A(x)
         if name == "sigmoid":
             return 1 / (1 + (-x).exp())
         if name == "log" and x <= 0:
@@ -252,33 +250,26 @@ class Ball(Domain):
         return m
 
     def inv(self, m):
-        if type(m) is fmpq_mat:
-            try:
-                return self.q.inv(m)
-            except NotRational:
-                m = arb_mat(m)
+        hit = self._exact_or(self.q.inv, m)
+        if hit is not None:
+            return hit
         try:
-            return m.inv()
+            return _AM(m).inv()
         except ZeroDivisionError:
             raise Undecidable("inverse of a matrix that may be singular at this precision") from None
 
     def det(self, m):
-        if type(m) is fmpq_mat:
-            try:
-                return self.q.det(m)
-            except NotRational:
-                m = arb_mat(m)
-        return m.det()
+        hit = self._exact_or(self.q.det, m)
+        return _AM(m).det() if hit is None else hit
 
     def rank(self, m) -> int:
         """Exact rank of an exact matrix (also of balls of radius 0); for balls, full rank when the
         determinant of the smaller Gram matrix excludes 0; else undecided (balls cannot show a
         rank deficiency)."""
-        if type(m) is fmpq_mat:
-            try:
-                return self.q.rank(m)
-            except NotRational:
-                m = arb_mat(m)
+        hit = self._exact_or(self.q.rank, m)
+        if hit is not None:
+            return hit
+        m = _AM(m)
         r, c = m.nrows(), m.ncols()
         if all(e.is_exact() for e in m.entries()):
             rows = [[_dyadic(m[i, j]) for j in range(c)] for i in range(r)]
@@ -297,8 +288,9 @@ class Ball(Domain):
         return self._once("eigs", m, lambda a: _enclosures(a, hermitian))
 
     def _exact_or(self, fn_exact, m, *args):
-        """An exact special case (diagonal, triangular, vector) of an exact matrix, or None."""
-        if type(m) is not fmpq_mat:
+        """The exact domain's answer for an exact value (an exact matrix's special cases: diagonal,
+        triangular, vector), its square roots as balls; None where it has none."""
+        if type(m) not in (fmpq, fmpq_mat):
             return None
         try:
             out = fn_exact(m, *args)

@@ -1,17 +1,15 @@
-"""What both domains share: the optional python-flint import, the bounds, the signals that end
-an evaluation, `I` before its size is known, shapes, and values shown in messages."""
+"""What both domains share: python-flint's types, the bounds, the signals that end an evaluation,
+shapes, and values shown in messages."""
 
 from __future__ import annotations
 
 from fractions import Fraction
 
-from verify import limits
+import flint
+from flint import acb_mat, arb, arb_mat, fmpq, fmpq_mat, fmpz
 
-try:  # python-flint; without it every certificate is "unsupported"
-    import flint
-    from flint import acb_mat, arb, arb_mat, fmpq, fmpq_mat, fmpz
-except ImportError:  # pragma: no cover - the project depends on it
-    flint = acb_mat = arb = arb_mat = fmpq = fmpq_mat = fmpz = None
+from verify import limits
+from verify.expr.numeric import IDENT  # noqa: F401 - `I` before its size is known, shared by the engines
 
 # -- bounds: a hostile tree must not hang the engine ------------------------------------------
 
@@ -39,16 +37,6 @@ class Undecidable(_Stop):
 
 class EvalFailure(_Stop):
     """The expression has no value at this instance (division by zero, shapes, ...)."""
-
-
-class _Identity:
-    """`I` before its size is known."""
-
-    def __repr__(self) -> str:
-        return "I"
-
-
-IDENT = _Identity()
 
 
 class Domain:

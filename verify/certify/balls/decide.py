@@ -106,14 +106,12 @@ def _run_part(node, evs: dict) -> _Part:
             return _chain(evs["exact"], node)
         except NotRational:
             return _chain(evs["arb"], node)
-    except Unsupported as exc:
+    except (Unsupported, LimitExceeded) as exc:
         return _Part(None, "", f"unsupported: {exc}", "unsupported")
     except Undecidable as exc:
         return _Part(None, "arb", f"undecided: {exc}", "undecided")
     except EvalFailure as exc:
         return _Part(None, "", f"evaluation error: {exc}", "error")
-    except LimitExceeded as exc:
-        return _Part(None, "", f"unsupported: {exc}", "unsupported")
 
 
 def _clip(text: str) -> str:
@@ -124,8 +122,6 @@ def certify(relation: N.Node, exact: dict, prec_bits: int = 300) -> Certificate:
     """Decide a relation at one exact instance: exactly where it is rational, else with arb balls at
     `prec_bits`; None (undecided) whenever neither gives a rigorous answer. Never raises on a
     well-formed tree."""
-    if flint is None:
-        return Certificate(None, "", "unsupported: python-flint is not installed")
     parts = _conjuncts(relation)
     if parts is None:
         return Certificate(None, "", "unsupported: not a relation (a comparison or an `and` of them)")
@@ -147,8 +143,6 @@ def evaluate(node: N.Node, exact: Optional[dict] = None, prec_bits: int = 300):
     """(domain, value) of an expression at one exact instance: ("exact", an fmpq, Surd or
     fmpq_mat) where the value is rational, else ("arb", a ball or ball matrix). Raises
     Unsupported, Undecidable or EvalFailure where a certificate would say so."""
-    if flint is None:
-        raise Unsupported("python-flint is not installed")
     old = flint.ctx.prec
     try:
         flint.ctx.prec = max(2, int(prec_bits))

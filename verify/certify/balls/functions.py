@@ -41,15 +41,11 @@ def _det(ev, A):
     return ev.dom.det(A)
 
 
-def _sumsq(ev, A):
-    dom = ev.dom
-    return _total(dom, (dom.mul(e, e) for e in A.entries()))
-
-
 def _norm(ev, A):
+    dom = ev.dom
     if is_mat(A):
-        return ev.dom.sqrt_nonneg(_sumsq(ev, A))
-    return ev.dom.abs(ev.scalar(A))
+        return dom.sqrt_nonneg(_total(dom, (dom.mul(e, e) for e in A.entries())))
+    return dom.abs(ev.scalar(A))
 
 
 def _sym(ev, A, fn: str):
@@ -121,15 +117,10 @@ def _filled(ev, r, c, value):
     return m
 
 
-def _row(ev, A, i):
+def _col(ev, A, j, what: str = "column"):
+    """Column j of A (1-based) as a vector; row j is column j of A's transpose (`what`: "row")."""
     A = ev.as_mat(A)
-    k = ev.index(i, A.nrows(), "row")
-    return ev.dom.mat([[A[k, j]] for j in range(A.ncols())])
-
-
-def _col(ev, A, j):
-    A = ev.as_mat(A)
-    k = ev.index(j, A.ncols(), "column")
+    k = ev.index(j, A.ncols(), what)
     return ev.dom.mat([[A[i, k]] for i in range(A.nrows())])
 
 
@@ -164,18 +155,12 @@ def _matrix(ev, r, c, *entries):
     return ev.dom.mat([[ev.scalar(entries[i * c + j]) for j in range(c)] for i in range(r)])
 
 
-def _sign(ev, z):
+def _sign(ev, z, what: str = "sign of a ball containing 0") -> int:
+    """The sign of z (-1, 0 or 1), or Undecidable (`what`: the message) when the ball contains 0."""
     s = ev.dom.sign(z)
     if s is None:
-        raise Undecidable(f"sign of a ball containing 0: {ev.dom.fmt(z)}")
-    return ev.dom.integer(s)
-
-
-def _step(ev, z):
-    s = ev.dom.sign(z)
-    if s is None:
-        raise Undecidable(f"step(x) on a ball containing the kink 0: {ev.dom.fmt(z)}")
-    return ev.dom.integer(1 if s >= 0 else 0)
+        raise Undecidable(f"{what}: {ev.dom.fmt(z)}")
+    return s
 
 
 def _fn(name: str):
@@ -246,7 +231,7 @@ PLAIN: dict[str, Callable] = {
     "eye": lambda ev, n: ev.dom.eye(ev.size(n)),
     "zeros": lambda ev, r, c: _filled(ev, r, c, 0),
     "ones": lambda ev, r, c: _filled(ev, r, c, 1),
-    "row": _row,
+    "row": lambda ev, A, i: _col(ev, ev.as_mat(A).transpose(), i, "row"),
     "col": _col,
     "entry": _entry,
     "rows": lambda ev, A: ev.dom.integer(shape(A)[0]),
@@ -256,7 +241,7 @@ PLAIN: dict[str, Callable] = {
     "vstack": lambda ev, *p: _stack(ev, p, False),
     "matrix": _matrix,
     "abs": lambda ev, x: ev.entrywise(ev.dom.abs, x),
-    "sign": lambda ev, x: ev.entrywise(lambda z: _sign(ev, z), x),
+    "sign": lambda ev, x: ev.entrywise(lambda z: ev.dom.integer(_sign(ev, z)), x),
     "min": lambda ev, *xs: _minmax(ev, xs, ev.dom.min2),
     "max": lambda ev, *xs: _minmax(ev, xs, ev.dom.max2),
     "floor": lambda ev, x: ev.dom.floor(ev.scalar(x)),
@@ -265,7 +250,8 @@ PLAIN: dict[str, Callable] = {
     "cbrt": lambda ev, x: ev.entrywise(ev.dom.cbrt, x),
     "log": _log,
     "relu": lambda ev, x: ev.entrywise(lambda z: ev.dom.max2(z, ev.dom.zero), x),
-    "step": lambda ev, x: ev.entrywise(lambda z: _step(ev, z), x),
+    "step": lambda ev, x: ev.entrywise(
+        lambda z: ev.dom.integer(int(_sign(ev, z, "step(x) on a ball containing the kink 0") >= 0)), x),
     "ind": lambda ev, c: ev.dom.integer(1 if ev.truth(c) else 0),
     "binomial": _binomial,
     "factorial": _factorial,

@@ -24,11 +24,11 @@ holds for every assignment of the quantified symbols - not just for sampled ones
 The domain of a quantified symbol is what the numeric engine samples from: `positive` gives
 x > 0, `range: [lo, hi]` gives lo <= x <= hi, the samplers uniform / fractions / loguniform /
 integer give their closed interval [lo, hi], gaussian is unbounded, signs is x = +-1, choice is
-x in the listed values. With `domain="declared"` the default sampler box that validation fills
-in when no `sample:` is written (loguniform [1/10, 10] for `real: positive`) is left out, so the
-proof covers every positive real. Symbols with a `value:` are substituted, not
-quantified. Only the symbols the relation mentions, the hypotheses connected to them (through
-shared symbols), and the symbols their domains refer to take part.
+x in the listed values; a declared range or `positive` is the domain itself, whatever narrower
+interval the sampler draws from (a proof for `real: positive` covers every positive real). Symbols
+with a `value:` are substituted, not quantified. Only the symbols the relation mentions, the
+hypotheses connected to them (through shared symbols), and the symbols their domains refer to
+take part.
 
 Semantics mirror `verify.expr.numeric`: comparisons are exact (no tolerance band), a chain
 needs every link, `and`/`or`/`piecewise` evaluate lazily (a denominator in a branch not taken

@@ -27,13 +27,13 @@ class SmtResult:
 
 def smt_prove(relation: N.Node, claim: Claim, symbols: Optional[dict[str, SymbolSpec]] = None,
               hypotheses: Optional[list[Hypothesis]] = None, rlimit: int = 5_000_000,
-              timeout_ms: int = 5000, *, domain: str = "sampled") -> SmtResult:
+              timeout_ms: int = 5000) -> SmtResult:
     """Prove `relation` for all values of the domain that satisfy the hypotheses (see the module
     docstring). Never raises: anything unexpected comes back as "unsupported" with the reason."""
     start = time.perf_counter()
     try:
-        res = _prove(relation, claim, claim.symbols if symbols is None else symbols,
-                     claim.assume if hypotheses is None else hypotheses, rlimit, timeout_ms, domain)
+        res = _prove(relation, claim.symbols if symbols is None else symbols,
+                     claim.assume if hypotheses is None else hypotheses, rlimit, timeout_ms)
     except Unsupported as exc:
         res = SmtResult("unsupported", str(exc), 0.0)
     except RecursionError:
@@ -57,13 +57,11 @@ class _Problem:
     dropped: list              # "name: reason" of assumptions left out
 
 
-def _prove(relation, claim, symbols, hyps, rlimit, timeout_ms, domain) -> SmtResult:
+def _prove(relation, symbols, hyps, rlimit, timeout_ms) -> SmtResult:
     import z3
-    if domain not in ("sampled", "declared"):
-        raise Unsupported(f"unknown domain mode {domain!r}")
     _check_symbols(relation, symbols)
     tr = Translator(z3, z3.Context(), symbols)
-    prob = _build(tr, relation, claim, symbols, hyps, domain)
+    prob = _build(tr, relation, hyps)
     if len(prob.used) > MAX_VARS:
         raise Unsupported(f"{len(prob.used)} variables ({', '.join(sorted(prob.used))}); at most {MAX_VARS}")
     solver = _solver(z3, tr, rlimit, timeout_ms)
@@ -112,7 +110,7 @@ def _solver(z3, tr: Translator, rlimit: int, timeout_ms: int):
     return s
 
 
-def _build(tr: Translator, relation, claim, symbols, hyps, domain) -> _Problem:
+def _build(tr: Translator, relation, hyps) -> _Problem:
     """Translate the relation, then grow the set of symbols: their domains and every hypothesis
     sharing a symbol with what is already in. Unexpressible assumptions are dropped (sound for
     proofs: fewer assumptions prove more)."""
@@ -125,7 +123,7 @@ def _build(tr: Translator, relation, claim, symbols, hyps, domain) -> _Problem:
         for name in sorted(prob.used - done):
             done.add(name)
             changed = True
-            _add_domain(tr, prob, names, name, _implicit(claim, symbols, name) and domain == "declared")
+            _add_domain(tr, prob, names, name)
         for h in list(pending):
             if N.names(h.node) & names:
                 pending.remove(h)
@@ -148,9 +146,9 @@ def z3_and(tr: Translator, parts: list):
     return parts[0] if len(parts) == 1 else tr.z3.And(*parts)
 
 
-def _add_domain(tr: Translator, prob: _Problem, names: set, name: str, implicit: bool) -> None:
+def _add_domain(tr: Translator, prob: _Problem, names: set, name: str) -> None:
     texts = prob.domain_text.setdefault(name, [])
-    for text, build in tr.domain_parts(name, implicit):
+    for text, build in tr.domain_parts(name):
         try:
             b, a = tr.run(build)
         except Unsupported as exc:
@@ -162,13 +160,6 @@ def _add_domain(tr: Translator, prob: _Problem, names: set, name: str, implicit:
         names |= a.names
         if text not in texts:
             texts.append(text)
-
-
-def _implicit(claim: Claim, symbols: dict, name: str) -> bool:
-    """Is the symbol's sampler the default one validation filled in (no `sample:` written)?"""
-    decl = ((claim.raw or {}).get("symbols") or {}).get(name)
-    return (isinstance(decl, dict) and "sample" not in decl
-            and claim.symbols.get(name) is symbols.get(name))
 
 
 def _vacuous(z3, tr: Translator, prob: _Problem, rlimit: int, timeout_ms: int) -> Optional[bool]:

@@ -309,7 +309,8 @@ class Translator:
     def cbrt(self, a: Val) -> Val:
         """The real cube root: exact for a rational cube, else the one real y with y**3 = a."""
         if isinstance(a, Fraction):
-            p, q = _icbrt(abs(a.numerator)), _icbrt(a.denominator)
+            from flint import fmpz  # the integer cube root, rounded down
+            p, q = int(fmpz(abs(a.numerator)).root(3)), int(fmpz(a.denominator).root(3))
             if p ** 3 == abs(a.numerator) and q ** 3 == a.denominator:
                 return Fraction(p if a >= 0 else -p, q)
         key = ("cbrt", "const", a) if isinstance(a, Fraction) else ("cbrt", "term", a.get_id())
@@ -327,7 +328,7 @@ class Translator:
         return -z.ToReal(z.ToInt(-a)) if ceil else z.ToReal(z.ToInt(a))
 
     # -- domains --------------------------------------------------------------------------------
-    def domain_parts(self, name: str, implicit: bool) -> list[tuple[str, Callable]]:
+    def domain_parts(self, name: str) -> list[tuple[str, Callable]]:
         """(text, builder) pairs: the constraints that make up a quantified symbol's domain."""
         spec, x = self.symbols[name], self.terms[name]
         parts: list[tuple[str, Callable]] = []
@@ -339,7 +340,7 @@ class Translator:
         domain = facts(s).z3  # how z3 states the sampler's domain
         if domain == "signs":
             return parts + [("in {-1, 1}", lambda: self.z3.Or(x == 1, x == -1))]
-        if args is None or (implicit and spec.range is None):
+        if args is None:
             return parts
         if domain == "interval":
             if spec.range is not None or spec.positive:
@@ -377,14 +378,3 @@ def _is_oo(node: N.Node, sign: int) -> bool:
         return isinstance(node, N.Const) and node.name == "oo"
     return isinstance(node, N.Neg) and isinstance(node.operand, N.Const) and node.operand.name == "oo"
 
-
-def _icbrt(n: int) -> int:
-    """The integer cube root of n >= 0, rounded down (Newton's iteration from above)."""
-    if n < 2:
-        return n
-    r = 1 << -(-n.bit_length() // 3)
-    while True:
-        s = (2 * r + n // (r * r)) // 3
-        if s >= r:
-            return r
-        r = s
