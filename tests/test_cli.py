@@ -160,6 +160,22 @@ def test_repo_verdicts_are_the_recorded_ones(tmp_path_factory):
     assert not moved, json.dumps(moved, indent=1)[:4000]
 
 
+def test_recorded_verdicts_see_a_moved_rung_or_necessity_outcome():
+    """The comparison the library test makes can fail: a check certified before and only
+    supported now, or a necessity case that stopped being needed, is a moved verdict."""
+    import copy
+
+    from library_run import verdicts
+    res = {"claims": [{"id": "a", "status": "certified", "as_expected": True, "necessity": [
+        {"drop": "h", "outcome": "needed"}], "checks": [
+        {"kind": "numeric", "name": "n", "outcome": "certified", "rung": "certified"}]}]}
+    rung, case = copy.deepcopy(res), copy.deepcopy(res)
+    rung["claims"][0]["checks"][0].update(outcome="supported", rung="numeric")
+    case["claims"][0]["necessity"][0]["outcome"] = "looks-unneeded"
+    assert verdicts(res) == verdicts(copy.deepcopy(res))
+    assert verdicts(rung) != verdicts(res) and verdicts(case) != verdicts(res)
+
+
 def test_results_json_matches_its_published_schema(tmp_path, write_claim):
     import jsonschema
     from importlib import resources
