@@ -32,7 +32,10 @@ class CheckTimeout(BaseException):
 @contextmanager
 def cpu_budget(seconds: Optional[float]):
     """Raise CheckTimeout in this process after `seconds` of CPU time (ITIMER_PROF counts CPU,
-    not wall-clock time: a loaded machine reaches it no sooner than a quiet one)."""
+    not wall-clock time: a loaded machine reaches it no sooner than a quiet one), and again every
+    REFIRE_S of CPU until the block ends: an exception raised from a signal handler is swallowed
+    when it lands in a gc callback or a finalizer ("Exception ignored in ..."), and a budget must
+    not be lost that way."""
     if not seconds or threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -41,12 +44,18 @@ def cpu_budget(seconds: Optional[float]):
         raise CheckTimeout()
 
     old = signal.signal(signal.SIGPROF, expire)
-    signal.setitimer(signal.ITIMER_PROF, float(seconds))
+    signal.setitimer(signal.ITIMER_PROF, float(seconds), REFIRE_S)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_PROF, 0)
-        signal.signal(signal.SIGPROF, old)
+        try:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+        finally:  # (a second timeout landing on the line above must not leave the timer running)
+            signal.setitimer(signal.ITIMER_PROF, 0)
+            signal.signal(signal.SIGPROF, old)
+
+
+REFIRE_S = 1.0  # CPU seconds between repeated timeouts after the first
 
 
 def stable_seed(claim_id: str) -> int:
