@@ -124,8 +124,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 _LIBRARY_IDS = "library-tests"  # files in the session's base temporary folder, one per worker
 
 # Scheduling only (no test depends on it): the tests that took the most CPU time, measured on the
-# 2-core machine (December 2025), longest first. They go right after the library's ordinary run,
-# so that the small tests fill the end of the session and no long one starts last. Not here:
+# 2-core machine (December 2025), longest first. They go first, so that the small tests fill the
+# end of the session and no long one starts last; the library's tests go last (they wait for the
+# session's library run, which starts in the background when collection ends). Not here:
 # test_hostile.py::test_hang_and_memory_hog_are_contained (14 s): its `--memory-mb 300` workers
 # are forked from the pytest process, which maps about 280 MB once every test module is imported;
 # run first in a fresh worker they crashed (later in a session they pass). Nor tests with a
@@ -142,64 +143,49 @@ HEAVY = (
 )
 
 
-def _loaded(item) -> bool:
-    """The test that reads the library's loaded run (tests/test_load_independence.py)."""
-    return "loaded_library_run" in getattr(item, "fixturenames", ())
-
-
 def _order(item) -> tuple:
-    """The library's ordinary run first (it is the longest chain), then HEAVY, longest first, then
-    the rest in file order, and last the test that waits for the loaded run (which starts when the
-    ordinary run ends and runs in the background meanwhile)."""
-    if _loaded(item):
-        return (3, 0)
+    """HEAVY first, longest first, then the rest in file order, and last the tests that read the
+    library run (it runs in the background meanwhile)."""
     if item.get_closest_marker("library"):
-        return (0, 0)
+        return (2, 0)
     for i, prefix in enumerate(HEAVY):
         if item.nodeid.startswith(prefix):
-            return (1, i)
-    return (2, 0)
-
-
-@pytest.fixture
-def loaded_library_run(tmp_path_factory) -> dict:
-    """The library checked again on core 0 beside a busy loop (tests/library_run.py)."""
-    from library_run import loaded_library_run as run
-    return run(tmp_path_factory)
+            return (0, i)
+    return (1, 0)
 
 
 def pytest_collection_modifyitems(config, items):
     """Order the tests (_order; a stable sort, the same in every worker, as xdist requires). In an
-    xdist worker: name the tests that share the ordinary library run for the controller's scheduler."""
+    xdist worker: name the tests that read the library run for the controller's scheduler."""
     items.sort(key=_order)
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None and config.option.basetemp:
-        ids = [item.nodeid for item in items if item.get_closest_marker("library") and not _loaded(item)]
+        ids = [item.nodeid for item in items if item.get_closest_marker("library")]
         folder = Path(config.option.basetemp).parent  # the controller's base temporary folder
         (folder / f"{_LIBRARY_IDS}.{workerinput['workerid']}").write_text("\n".join(ids), encoding="utf-8")
 
 
 def pytest_collection_finish(session):
-    """When the session (after -k and -m) holds the loaded run's test, say so in the shared
-    temporary folder: the ordinary run, once done, then starts the loaded one in the background."""
-    if any(_loaded(item) for item in session.items):
-        from library_run import WANTED, shared_folder
-        folder = shared_folder(session.config._tmp_path_factory.getbasetemp())
-        (folder / WANTED).write_text("", encoding="utf-8")
+    """When the session (after -k and -m) holds a test that reads the library run, start that run
+    in the background now (tests/library_run.py): the other tests go on meanwhile."""
+    if any(item.get_closest_marker("library") for item in session.items):
+        from library_run import start_library_run
+        start_library_run(session.config._tmp_path_factory.getbasetemp())
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """`--dist load`, except that the tests marked `library` that read the ordinary run go to one
-    worker, one after the other, so that they share the session's one `verify all` over the library
-    (tests/library_run.py) instead of running it once per worker. (`--dist loadgroup` would do this
-    with xdist_group marks, but it renames node ids, which pytest 9 no longer allows.) The work
-    queue follows the collection order (_order): that group first, the loaded run's test last."""
+    """`--dist load`, except that the tests marked `library` go to one worker, one after the other:
+    they all wait for the session's one library run (tests/library_run.py), and one waiting worker
+    is enough. (`--dist loadgroup` would do this with xdist_group marks, but it renames node ids,
+    which pytest 9 no longer allows.) The work queue follows the collection order (_order): that
+    group last."""
     if config.getoption("dist") != "load":
         return None
     from xdist.scheduler import LoadScopeScheduling
 
     library: set = set()
+    config.option.loadscopereorder = False  # keep _order (xdist would put the biggest group first)
 
     class LibraryTogether(LoadScopeScheduling):
         def _split_scope(self, nodeid):
@@ -215,15 +201,15 @@ def pytest_xdist_make_scheduler(config, log):
 
 def pytest_sessionfinish(session, exitstatus):
     """In an xdist worker: hand the library run's summary line to the controller. In the
-    controller (or without xdist): end a loaded library run still going (its test was not reached)."""
+    controller (or without xdist): end a library run still going (its tests were not reached)."""
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:
         workeroutput["verify_all"] = list(getattr(session.config, "_verify_all", []))
     else:
-        from library_run import shared_folder, stop_loaded_run
+        from library_run import shared_folder, stop_library_run
         factory = getattr(session.config, "_tmp_path_factory", None)
         if factory is not None and getattr(factory, "_basetemp", None) is not None:
-            stop_loaded_run(shared_folder(factory.getbasetemp()))
+            stop_library_run(shared_folder(factory.getbasetemp()))
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -1,18 +1,19 @@
-"""One `verify all` over the repository's claims/ per test session, into temporary folders only,
-and the same library checked again on one loaded core for tests/test_load_independence.py.
+"""The session's one `verify all` over the repository's claims/, on a slowed and loaded machine.
 
-The tests marked `library` that read the ordinary run (tests/test_cli.py checks every verdict,
-tests/test_browser.py looks at every page of the report) use the same run: the first to ask starts
-it, later ones read what it left in the session's shared temporary folder (`shared_folder`: the
-same for every pytest-xdist worker; a lock makes a second asker wait for the first). Nothing is
-written inside the repository: the report and the cache live in the temporary folder
-(`--no-cache` checks everything again).
+The run is cold (`--no-cache`, two workers), writes into the session's shared temporary folder only
+(`shared_folder`: the same for every pytest-xdist worker), and is slowed on purpose: a wrapper in
+the background stops the whole run (SIGSTOP to its process group) for STOP_S seconds of every
+STOP_S + RUN_S (a third of the time), while the pytest workers load the same two cores with other
+tests: its workers get about a third of the machine a quiet run has. A slow machine must not change
+a verdict (limits count CPU time per check; the wall clock is only a safety net), so this one run
+serves every test marked `library`: tests/test_cli.py (every verdict as expected, and the verdicts
+recorded in data/library_verdicts.json by a quiet run), tests/test_browser.py (every page of its
+report) and tests/test_load_independence.py (the slowdown was real, and changed no verdict).
+Stopping the run costs no CPU, where a busy loop beside it burned a core.
 
-The loaded run (the library confined to core 0 beside a busy loop on that core) is started in the
-background as soon as the ordinary run has ended, when the session holds the test that reads it
-(`conftest.py` leaves a note in the shared folder), so that the pytest workers go on with other
-tests while it runs; that test is scheduled last and waits for it. It never overlaps the ordinary
-run: it starts after it, whoever asks first.
+It starts in the background as soon as a session that holds a `library` test has collected
+(conftest.py), so the pytest workers go on with other tests meanwhile; the library tests are
+scheduled last and wait for it. Nothing is written inside the repository.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import contextlib
 import fcntl
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -32,10 +32,9 @@ from pathlib import Path
 # library tests at another project, e.g. a small copy, to try them out cheaply)
 REPO = Path(os.environ.get("VERIFY_LIBRARY_ROOT") or Path(__file__).resolve().parents[1])
 
-
 WATCHED = ("reports",)  # the repository's own report: the test suite must leave it alone
 TIMEOUT = 5400          # seconds: a safety net only (the limits count CPU time per check)
-WANTED = "loaded-run.wanted"  # in the shared folder: the session holds the loaded run's test
+STOP_S, RUN_S = 0.1, 0.2  # the run is stopped this long, then runs this long, over and over
 
 
 def _tree(folder: Path) -> dict:
@@ -66,79 +65,51 @@ def _write_json(path: Path, data: dict) -> None:
     os.replace(tmp, path)  # whole or absent: a reader never sees half a record
 
 
-def library_run(tmp_path_factory) -> dict:
-    """{"out": report folder, "returncode", "stdout", "stderr", "seconds", "changed_in_repo": files of
-    the repository's reports/ that the run created, removed or changed}."""
-    shared = shared_folder(tmp_path_factory.getbasetemp())
-    base = shared / "library-run"
-    record = base / "run.json"
-    with _locked(base):
-        if not record.exists():
-            _ordinary_run(base, record)
-        if (shared / WANTED).exists():
-            _start_loaded_run(base / "loaded")
-    return json.loads(record.read_text())
+def _run_folder(base: Path) -> Path:
+    return shared_folder(base) / "library-run"
 
 
-def _ordinary_run(base: Path, record: Path) -> None:
-    out = base / "reports"
-    before = {name: _tree(REPO / name) for name in WATCHED}
-    start = time.perf_counter()
-    # the default limits: they count CPU time per check, so a loaded machine (another process on
-    # both cores) gets the same verdicts as a quiet one (tests/test_load_independence.py)
-    proc = subprocess.run([sys.executable, "-m", "verify.cli", "all", "--no-cache",
-                           "--out", str(out), "--cache-dir", str(base / "cache")],
-                          cwd=REPO, capture_output=True, text=True, timeout=TIMEOUT)
-    data = {"out": str(out), "returncode": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr,
-            "seconds": round(time.perf_counter() - start, 1),
-            "changed_in_repo": sorted(f"{name}/{f}" for name in WATCHED
-                                      for f in set(before[name]) ^ set(_tree(REPO / name))
-                                      | {f for f, v in _tree(REPO / name).items() if before[name].get(f, v) != v})}
-    _write_json(record, data)
-
-
-# -- the loaded run -------------------------------------------------------------------------------
-
-def _session_pid() -> int:
-    """The pytest process that holds the session: an xdist worker's parent, or this process."""
-    return os.getppid() if os.environ.get("PYTEST_XDIST_WORKER") else os.getpid()
-
-
-def _start_loaded_run(folder: Path) -> None:
-    """Start the loaded run in the background unless it was started already (caller holds the lock)."""
-    if (folder / "pid").exists() or not shutil.which("taskset"):
-        return
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / "wrapper.err", "w") as err:
-        proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "loaded", str(folder),
-                                 str(_session_pid())], cwd=REPO, start_new_session=True,
-                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
-    (folder / "pid").write_text(str(proc.pid))
-    _BACKGROUND.append(proc)  # kept: reaped by this process, and no "still running" warning
+def start_library_run(base: Path) -> None:
+    """Start the session's run in the background unless it was started already (`base`: this
+    process's base temporary folder)."""
+    folder = _run_folder(base)
+    with _locked(folder):
+        if (folder / "pid").exists():
+            return
+        with open(folder / "wrapper.err", "w") as err:
+            proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "slowed", str(folder),
+                                     str(_session_pid())], cwd=REPO, start_new_session=True,
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
+        (folder / "pid").write_text(str(proc.pid))
+        _BACKGROUND.append(proc)  # kept: reaped by this process, and no "still running" warning
 
 
 _BACKGROUND: list = []
 
 
-def loaded_library_run(tmp_path_factory) -> dict:
-    """The library checked again confined to core 0, where a busy loop runs too: {"out",
-    "returncode", "stdout", "stderr", "seconds"}. Waits for the ordinary run first (and so never
-    overlaps it), then for the loaded run, starting it if nobody has."""
-    library_run(tmp_path_factory)
-    folder = shared_folder(tmp_path_factory.getbasetemp()) / "library-run" / "loaded"
-    with _locked(folder.parent):
-        _start_loaded_run(folder)
-    record = folder / "run.json"
-    pid = int((folder / "pid").read_text())
+def library_run(tmp_path_factory) -> dict:
+    """The session's run, started if nobody has, once it has ended: {"out": report folder,
+    "returncode" (None: killed by the safety net), "stdout", "stderr", "seconds" (wall), "stopped_s"
+    (wall seconds the run spent stopped), "changed_in_repo": files of the repository's reports/
+    that the run created, removed or changed}."""
+    base = tmp_path_factory.getbasetemp()
+    start_library_run(base)
+    folder = _run_folder(base)
+    record, pid = folder / "run.json", int((folder / "pid").read_text())
     deadline = time.monotonic() + TIMEOUT + 120
     while not record.exists():
         if not _alive(pid) and not record.exists():
-            raise AssertionError("the loaded run's wrapper ended without a result: "
+            raise AssertionError("the library run's wrapper ended without a result: "
                                  + (folder / "wrapper.err").read_text()[-2000:])
         if time.monotonic() > deadline:
-            raise AssertionError(f"the loaded run did not end within {TIMEOUT} s")
+            raise AssertionError(f"the library run did not end within {TIMEOUT} s")
         time.sleep(0.5)
     return json.loads(record.read_text())
+
+
+def _session_pid() -> int:
+    """The pytest process that holds the session: an xdist worker's parent, or this process."""
+    return os.getppid() if os.environ.get("PYTEST_XDIST_WORKER") else os.getpid()
 
 
 def _alive(pid: int) -> bool:
@@ -149,47 +120,70 @@ def _alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
-def stop_loaded_run(shared: Path) -> None:
-    """End a loaded run still going at the end of the session (its test was not reached)."""
-    pid_file = shared / "library-run" / "loaded" / "pid"
-    if pid_file.exists():
-        pid = int(pid_file.read_text())
-        if _alive(pid):
-            with contextlib.suppress(OSError):
-                os.killpg(pid, signal.SIGKILL)  # the wrapper leads its own process group
+def stop_library_run(shared: Path) -> None:
+    """End a run still going at the end of the session (its tests were not reached)."""
+    folder = shared / "library-run"
+    for name in ("run.pid", "pid"):  # the run leads its own process group, the wrapper another
+        if (folder / name).exists():
+            with contextlib.suppress(OSError, ValueError):
+                os.killpg(int((folder / name).read_text()), signal.SIGKILL)
 
 
-def _loaded_main(folder: Path, session_pid: int) -> None:
-    """In the background (its own process group): the busy loop and the run on core 0, then the record."""
+def _slowed_main(folder: Path, session_pid: int) -> None:
+    """In the background (its own process group): the run, stopped STOP_S of every STOP_S + RUN_S
+    seconds, then its record."""
     import threading
 
     out = folder / "reports"
-    hog = subprocess.Popen(["taskset", "-c", "0", sys.executable, "-c", "while True: pass"])
+    before = {name: _tree(REPO / name) for name in WATCHED}
+    proc = subprocess.Popen([sys.executable, "-m", "verify.cli", "all", "--no-cache", "-j", "2",
+                             "--out", str(out), "--cache-dir", str(folder / "cache")],
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    (folder / "run.pid").write_text(str(proc.pid))
+    done = threading.Event()
+    stopped = [0.0]
+
+    def stutter():  # the slow machine: the run and its workers stopped, then let go, until it ends
+        while not done.is_set():
+            t = time.perf_counter()
+            with contextlib.suppress(OSError):
+                os.killpg(proc.pid, signal.SIGSTOP)
+            done.wait(STOP_S)
+            with contextlib.suppress(OSError):
+                os.killpg(proc.pid, signal.SIGCONT)
+            stopped[0] += time.perf_counter() - t
+            done.wait(RUN_S)
 
     def watch():  # the pytest session went away (killed, interrupted): end everything
         while _alive(session_pid):
             time.sleep(1)
+        with contextlib.suppress(OSError):
+            os.killpg(proc.pid, signal.SIGKILL)
         os.killpg(0, signal.SIGKILL)
 
     threading.Thread(target=watch, daemon=True).start()
+    slow = threading.Thread(target=stutter, daemon=True)
     start = time.perf_counter()
-    try:  # the run and a busy loop share core 0; the default limits, two workers
-        proc = subprocess.Popen(["taskset", "-c", "0", sys.executable, "-m", "verify.cli", "all", "--no-cache",
-                                 "-j", "2", "--out", str(out), "--cache-dir", str(folder / "cache")],
-                                cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        try:
-            stdout, stderr = proc.communicate(timeout=TIMEOUT)
-            returncode = proc.returncode
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            stdout, stderr = proc.communicate()
-            returncode, stderr = None, stderr + f"\n(killed: not done within {TIMEOUT} s)"
+    slow.start()
+    try:
+        stdout, stderr = proc.communicate(timeout=TIMEOUT)
+        returncode = proc.returncode
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(OSError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        stdout, stderr = proc.communicate()
+        returncode, stderr = None, stderr + f"\n(killed: not done within {TIMEOUT} s)"
     finally:
-        hog.kill()
-        hog.wait()
+        done.set()
+        slow.join()
+    seconds = time.perf_counter() - start
+    changed = sorted(f"{name}/{f}" for name in WATCHED
+                     for f in set(before[name]) ^ set(_tree(REPO / name))
+                     | {f for f, v in _tree(REPO / name).items() if before[name].get(f, v) != v})
     _write_json(folder / "run.json", {"out": str(out), "returncode": returncode, "stdout": stdout,
-                                      "stderr": stderr, "seconds": round(time.perf_counter() - start, 1)})
-
+                                      "stderr": stderr, "seconds": round(seconds, 1),
+                                      "stopped_s": round(stopped[0], 1), "changed_in_repo": changed})
 
 
 VERDICTS = Path(__file__).resolve().parent / "data" / "library_verdicts.json"
@@ -209,8 +203,8 @@ def verdicts(results: dict) -> dict:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["loaded"]:  # started by _start_loaded_run: FOLDER SESSION_PID
-        _loaded_main(Path(sys.argv[2]), int(sys.argv[3]))
+    if sys.argv[1:2] == ["slowed"]:  # started by start_library_run: FOLDER SESSION_PID
+        _slowed_main(Path(sys.argv[2]), int(sys.argv[3]))
     else:  # python tests/library_run.py RESULTS.json: store its verdicts as the expected ones
         VERDICTS.write_text(json.dumps(verdicts(json.loads(Path(sys.argv[1]).read_text())), indent=1) + "\n")
         print(f"wrote {VERDICTS}")
