@@ -195,6 +195,21 @@ def test_sums_products_and_binders():
     assert cert("piecewise(x > 0, x, -x) == abs(x)", {"x": F(-2, 3)}).holds is True
 
 
+def test_first_without_an_index_is_infinite_as_in_the_language():
+    """first(cond, t, lo, hi) is +oo when no t in lo..hi satisfies cond (functions.py): the balls
+    decide it when every condition is decided false, so a necessity case whose iteration diverges
+    is confirmed by arb instead of by agreement at 150 digits (before: "unsupported")."""
+    never = "first(2**k < 0, k, 0, 50)"
+    assert cert(f"{never} <= 10").holds is False and cert(f"{never} <= 10").engine == "arb"
+    assert cert(f"{never} > 10**9").holds is True
+    assert cert(f"{never} - {never} >= 0").holds is None      # oo - oo: undefined, never decided
+    assert cert(f"0 * {never} >= 0").holds is None
+    assert cert("oo > 10**100").holds is True and cert("-oo < 0").holds is True
+    assert cert("1 / oo == 0").holds is None or cert("1 / oo == 0").holds is True
+    assert cert("sum(k, k, 1, oo) > 0").holds is None         # an infinite range is refused
+    assert "oo" in cert(f"{never} <= 10").detail and "+/-" not in cert(f"{never} <= 10").detail
+
+
 # -- agreement with the mpmath verdict on library claims -------------------------------------
 
 AGREE = ["beta_smooth_descent_lemma", "compact_svd_identities", "gd_ols_power_via_svd",

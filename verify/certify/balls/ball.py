@@ -43,6 +43,8 @@ class Ball(Domain):
             return arb.pi()
         if name == "E":
             return arb.const_e()
+        if name == "oo":
+            return arb.pos_inf()
         raise Unsupported(name)
 
     @staticmethod

@@ -99,6 +99,8 @@ def short(q) -> str:
 
 def fmt_ball(x) -> str:
     if not x.is_finite():
+        if x.is_exact() and not x.is_nan():  # arb prints an infinite point as "[+/- inf]"
+            return "oo" if x > 0 else "-oo"
         return "[nan]" if x.is_nan() else str(x)
     if x.is_exact():
         return x.str(12)

@@ -308,7 +308,7 @@ def _first(ev, node):
         ev.budget.spend()
         if ev.truth(ev.bind(var, ev.dom.integer(k)).evaluate(node.args[0])):
             return ev.dom.integer(k)
-    raise Unsupported("first found no index (its value is oo)")
+    return ev.dom.const("oo")  # no index in lo..hi, every condition decided false: +oo by definition
 
 
 def _iterate(ev, node):
