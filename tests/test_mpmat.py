@@ -93,3 +93,23 @@ def test_exact_inputs_convert_as_mpmaths_own_arithmetic_does(dps):
         assert _same(to_mp(rows), mp.matrix([[mp.mpf(x.numerator) / x.denominator if isinstance(x, Fraction)
                                               else mp.mpf(x) for x in r] for r in rows]))
         assert _same(to_mp([Fraction(1, 3), 2]), mp.matrix([[mp.mpf(1) / 3], [mp.mpf(2)]]))
+
+
+def test_powers_cost_one_product_per_consecutive_exponent():
+    """verify.expr.powers, shared by the mpmath and the ball evaluators: A**0..A**N in turn cost
+    one product each (no scan of the known powers: found by bisection), a jump square-and-
+    multiply; the values are those of repeated products."""
+    from fractions import Fraction
+
+    from verify.expr.powers import Powers
+    products = []
+
+    def mul(a, b):
+        products.append(1)
+        return a * b
+    p = Powers(Fraction(3, 2), Fraction(1))
+    assert [p.get(k, mul) for k in range(0, 2001)] == [Fraction(3, 2) ** k for k in range(0, 2001)]
+    assert len(products) == 1999
+    products.clear()
+    assert p.get(2 ** 20 + 1, mul) == Fraction(3, 2) ** (2 ** 20 + 1) and len(products) == 21
+    assert 2 ** 20 + 1 not in p.known   # a jump is not kept: values depend on the exponents asked

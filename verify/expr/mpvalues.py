@@ -4,7 +4,6 @@ precision, operators with their shape rules, matrix powers (cached per evaluatio
 
 from __future__ import annotations
 
-import bisect
 from fractions import Fraction
 from typing import Any, Callable
 
@@ -14,6 +13,7 @@ from mpmath.libmp import from_int, mpf_div
 from verify import limits
 from verify.errors import EvalError
 from verify.expr import mpmat
+from verify.expr.powers import Powers
 
 
 class Identity:
@@ -132,7 +132,7 @@ def binop(op: str, a, b):
     raise EvalError(f"unknown operator {op}")
 
 
-_POWERS: dict = {}  # (id(base), prec) -> (base, {n: base**n}, sorted n); cleared per evaluation
+_POWERS: dict = {}  # (id(base), prec) -> Powers (the base is kept, so its id is not reused); cleared per evaluation
 
 
 def clear_caches() -> None:
@@ -148,28 +148,11 @@ def power(a, b):
         if b != int(b) or b < 0:
             raise EvalError("matrix powers need a non-negative integer exponent")
         limits.check("max_power", "matrix exponent", int(abs(b)))
-        n = int(b)
-        entry = _POWERS.get((id(a), mp.prec))
-        if entry is None or entry[0] is not a:
-            entry = _POWERS[(id(a), mp.prec)] = (a, {0: mp.eye(a.rows), 1: a}, [0, 1])
-        _, known, exponents = entry
-        if n in known:
-            return known[n]
-        m = exponents[bisect.bisect_right(exponents, n) - 1]  # the largest known power below n
-        if n - m <= 4:  # sums of A**k: one product per term
-            result = known[m]
-            for j in range(m + 1, n + 1):
-                result = known[j] = mpmat.mul(result, a)
-                bisect.insort(exponents, j)
-            return result
-        result = mp.eye(a.rows)
-        base = a
-        while n:
-            if n & 1:
-                result = mpmat.mul(result, base)
-            base = mpmat.mul(base, base) if n > 1 else base
-            n >>= 1
-        return result
+        key = (id(a), mp.prec)
+        entry = _POWERS.get(key)
+        if entry is None or entry.base is not a:
+            entry = _POWERS[key] = Powers(a, mp.eye(a.rows))
+        return entry.get(int(b), mpmat.mul)
     if a == 0 and b < 0:
         raise EvalError("0 to a negative power")
     if a < 0 and b != int(b):

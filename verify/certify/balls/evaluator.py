@@ -6,6 +6,7 @@ import operator
 from typing import Callable, Optional
 
 from verify.expr import nodes as N
+from verify.expr.powers import Powers
 
 from .common import (IDENT, MAX_BALL_EXPONENT, MAX_EXACT_EXPONENT, MAX_STEPS, EvalFailure, NotRational,
                      Undecidable, Unsupported, check_dims, is_mat, shape, square)
@@ -33,7 +34,7 @@ class Eval:
     def __init__(self, dom, exact: dict, budget: Budget, converted=None, bound=None, powers=None):
         self.dom, self.exact, self.budget = dom, exact, budget
         self.converted = {} if converted is None else converted
-        self.powers = {} if powers is None else powers  # id(matrix) -> (matrix, {k: matrix**k})
+        self.powers = {} if powers is None else powers  # id(matrix) -> Powers
         self.bound = bound or {}
         self.memo: dict = {}
 
@@ -147,34 +148,13 @@ class Eval:
         raise Unsupported(f"operator {op}")
 
     def matpow(self, a, k: int):
-        """a**k, reusing the powers of `a` already computed (sum(A**k, k, 0, N) costs one
-        product per term, as in the mpmath evaluator)."""
-        dom = self.dom
+        """a**k, reusing the powers of `a` already computed (verify.expr.powers, as in the mpmath
+        evaluator); each product is charged to the budget by the matrix's size."""
         entry = self.powers.get(id(a))
-        if entry is None or entry[0] is not a:
-            entry = self.powers[id(a)] = (a, {0: dom.eye(a.nrows()), 1: a})
-        known = entry[1]
-        hit = known.get(k)
-        if hit is not None:
-            return hit
+        if entry is None or entry.base is not a:
+            entry = self.powers[id(a)] = Powers(a, self.dom.eye(a.nrows()))
         cost = a.nrows() ** 3 // 8 + 1
-        m = max(j for j in known if j <= k)
-        if k - m <= 4:
-            result = known[m]
-            for j in range(m + 1, k + 1):
-                self.budget.spend(cost)
-                result = known[j] = dom.matmul(result, a)
-            return result
-        result, base, n = None, a, k
-        while n:
-            self.budget.spend(cost)
-            if n & 1:
-                result = base if result is None else dom.matmul(result, base)
-            n >>= 1
-            if n:
-                base = dom.matmul(base, base)
-        known[k] = result
-        return result
+        return entry.get(k, self.dom.matmul, lambda: self.budget.spend(cost))
 
     def power(self, a, b):
         dom = self.dom
