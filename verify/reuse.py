@@ -14,6 +14,7 @@ pipeline (whose result cache then re-checks only what changed).
 from __future__ import annotations
 
 import datetime as _dt
+import dataclasses
 import hashlib
 import json
 import os
@@ -22,14 +23,28 @@ import time
 from pathlib import Path
 from typing import Optional
 
-from verify.cache import installed_versions, package_digest  # package_digest re-exported
+from verify.cache import MAX_FILE_BYTES, installed_versions, package_digest  # package_digest re-exported
 
 RUN_FILE = "last-run.json"
+BYTES_PER_CLAIM = 1024 * 1024  # the kept results may take this much per claim file (about 12 kB are used)
 _DEPENDENCIES = ("sympy", "mpmath", "gmpy2", "z3-solver", "python-flint", "networkx", "PyYAML",
                  "jsonschema", "numpy")
 
 
-def run_key(claims_dir: Path, precisions, seed) -> Optional[str]:
+@dataclasses.dataclass(frozen=True)
+class RunKey:
+    """What a run of `verify all` is kept under: a digest of its inputs, and how many claim files
+    it reads (the kept results may be as large as that many claims make them)."""
+
+    digest: str
+    claims: int
+
+    @property
+    def max_bytes(self) -> int:
+        return MAX_FILE_BYTES + BYTES_PER_CLAIM * self.claims
+
+
+def run_key(claims_dir: Path, precisions, seed) -> Optional[RunKey]:
     """The key of a run of `verify all` over `claims_dir`; None when a claim file cannot be read."""
     from verify import __version__
     from verify.limits import LIMITS
@@ -47,21 +62,21 @@ def run_key(claims_dir: Path, precisions, seed) -> Optional[str]:
             "precisions": list(precisions), "seed": seed, "limits": dict(LIMITS),
             "claims_dir": str(claims_dir), "cwd": os.getcwd(), "files": listing,
             "skipped": [p.to_dict() for p in skipped]}
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    return RunKey(hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest(), len(files))
 
 
-def reuse_run(cache_dir: Path, key: Optional[str], started: float, command: str, jobs: int) -> Optional[dict]:
+def reuse_run(cache_dir: Path, key: Optional[RunKey], started: float, command: str, jobs: int) -> Optional[dict]:
     """The results kept under `key` by the last fully cached run, with this run's own fields;
     None when there are none (or the file is not ours)."""
     if key is None:
         return None
     from verify.cache import cache_secret, read_signed
-    payload = read_signed(Path(cache_dir) / RUN_FILE, cache_secret(Path(cache_dir)))
+    payload = read_signed(Path(cache_dir) / RUN_FILE, cache_secret(Path(cache_dir)), key.max_bytes)
     try:
         kept = json.loads(payload) if payload else None
     except ValueError:
         return None
-    if not isinstance(kept, dict) or kept.get("key") != key or not isinstance(kept.get("results"), dict):
+    if not isinstance(kept, dict) or kept.get("key") != key.digest or not isinstance(kept.get("results"), dict):
         return None
     results = kept["results"]
     total = len(results.get("claims") or [])
@@ -70,12 +85,12 @@ def reuse_run(cache_dir: Path, key: Optional[str], started: float, command: str,
     return results
 
 
-def keep_run(cache_dir: Path, key: Optional[str], results: dict) -> None:
+def keep_run(cache_dir: Path, key: Optional[RunKey], results: dict) -> None:
     """Keep `results` for the next run with the same key (signed, atomically)."""
     if key is None:
         return
     from verify.cache import cache_secret, write_signed
-    write_signed(Path(cache_dir) / RUN_FILE, json.dumps({"key": key, "results": results}, sort_keys=True),
+    write_signed(Path(cache_dir) / RUN_FILE, json.dumps({"key": key.digest, "results": results}, sort_keys=True),
                  cache_secret(Path(cache_dir)))
 
 

@@ -3,7 +3,7 @@ own tables (never written by hand). `verify functions` prints it; docs/claim-for
 same matrix between two markers (tests/test_function_registry.py keeps it current).
 
 A cell says the engine has a body for the function. The body may still refuse some arguments
-(z3 has no matrices; balls leave `first` undecided when no index qualifies): the engine says so
+(z3 has no matrices; balls refuse an infinite range and leave `oo - oo` undecided): the engine says so
 when it meets them. The LaTeX column says whether the function has its own form or is printed
 as `\\operatorname{name}(...)`.
 """
