@@ -6,7 +6,6 @@ tested: an edited claim, note, template or verify file builds again what depends
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
