@@ -35,9 +35,9 @@ class SymbolSpec:
         if self.type in ("index", "operator"):
             return self.type
         if self.value is not None:
-            return f"fixed value {_text(self.value)}"
+            return f"fixed value {N.text(self.value)}"
         args = self._args()
-        return f"{self.sampler}" + ("" if args is None else f" {_text(args)}")
+        return f"{self.sampler}" + ("" if args is None else f" {N.text(args)}")
 
     def describe_latex(self, names: Optional[dict] = None) -> str:
         """The same as LaTeX, parameters as math: `\\text{uniform } \\left[0, \\frac{1}{a}\\right]`;
@@ -140,54 +140,3 @@ class Claim:
                 return self.marks[path][0]
             path = path[:-1]
         return self.line
-
-
-def _text(node) -> str:
-    """A tree (or a list of trees) printed back in the claim language, for people."""
-    if isinstance(node, (list, tuple)):
-        return "[" + ", ".join(_text(x) for x in node) + "]"
-    t = type(node)
-    if t is N.Num:
-        return str(node.value)
-    if t in (N.Sym, N.Const):
-        return node.name
-    if t is N.Neg:
-        return "-" + _wrapped(node.operand, 4)
-    if t is N.BinOp:
-        p = _PREC[node.op]
-        left = _wrapped(node.left, p + (node.op == "**"))
-        right = _wrapped(node.right, p + (node.op in "-/@"))
-        return f"{left}**{right}" if node.op == "**" else f"{left} {node.op} {right}"
-    if t is N.Call:
-        return f"{node.fn}({', '.join(_text(a) for a in node.args)})"
-    if t is N.Item:
-        return f"{node.base}[{', '.join(_text(i) for i in node.index)}]"
-    if t is N.Compare:
-        out = _text(node.operands[0])
-        for op, o in zip(node.ops, node.operands[1:]):
-            out += f" {op} {_text(o)}"
-        return out
-    if t is N.Logic:
-        return f" {node.op} ".join(_wrapped(o, 1) for o in node.operands)
-    return str(node)
-
-
-_PREC = {"+": 1, "-": 1, "*": 2, "/": 2, "@": 2, "**": 4}
-
-
-def _wrapped(node, need: int = 5) -> str:
-    """`node` printed as an operand that binds at least as tightly as `need`."""
-    text = _text(node)
-    if isinstance(node, N.BinOp):
-        prec = _PREC[node.op]
-    elif isinstance(node, N.Neg):
-        prec = 3
-    elif isinstance(node, (N.Compare, N.Logic)):
-        prec = 0
-    elif isinstance(node, N.Num) and node.value < 0:
-        prec = 3
-    elif isinstance(node, N.Num) and node.value.denominator != 1:
-        prec = 2
-    else:
-        prec = 5
-    return f"({text})" if prec < need else text

@@ -155,3 +155,54 @@ def _check_bound_slot(node: "Call", args: tuple) -> None:
 
 def _same(a: tuple, b: tuple) -> bool:
     return all(x is y for x, y in zip(a, b))
+
+
+def text(node) -> str:
+    """A tree (or a list of trees) printed back in the claim language, for people."""
+    if isinstance(node, (list, tuple)):
+        return "[" + ", ".join(text(x) for x in node) + "]"
+    t = type(node)
+    if t is Num:
+        return str(node.value)
+    if t in (Sym, Const):
+        return node.name
+    if t is Neg:
+        return "-" + _operand(node.operand, 4)
+    if t is BinOp:
+        p = _PREC[node.op]
+        left = _operand(node.left, p + (node.op == "**"))
+        right = _operand(node.right, p + (node.op in "-/@"))
+        return f"{left}**{right}" if node.op == "**" else f"{left} {node.op} {right}"
+    if t is Call:
+        return f"{node.fn}({', '.join(text(a) for a in node.args)})"
+    if t is Item:
+        return f"{node.base}[{', '.join(text(i) for i in node.index)}]"
+    if t is Compare:
+        out = text(node.operands[0])
+        for op, o in zip(node.ops, node.operands[1:]):
+            out += f" {op} {text(o)}"
+        return out
+    if t is Logic:
+        return f" {node.op} ".join(_operand(o, 1) for o in node.operands)
+    return str(node)
+
+
+_PREC = {"+": 1, "-": 1, "*": 2, "/": 2, "@": 2, "**": 4}
+
+
+def _operand(node, need: int = 5) -> str:
+    """`node` printed as an operand that binds at least as tightly as `need`."""
+    out = text(node)
+    if isinstance(node, BinOp):
+        prec = _PREC[node.op]
+    elif isinstance(node, Neg):
+        prec = 3
+    elif isinstance(node, (Compare, Logic)):
+        prec = 0
+    elif isinstance(node, Num) and node.value < 0:
+        prec = 3
+    elif isinstance(node, Num) and node.value.denominator != 1:
+        prec = 2
+    else:
+        prec = 5
+    return f"({out})" if prec < need else out

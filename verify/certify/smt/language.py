@@ -25,43 +25,8 @@ class Unsupported(Exception):
 
 def show(node: N.Node, limit: int = 80) -> str:
     """A short plain-text rendering of a tree, for messages (cut at `limit` characters)."""
-    text = _show(node)
+    text = N.text(node)
     return text if len(text) <= limit else text[:limit - 3] + "..."
-
-
-def _show(node: N.Node) -> str:
-    t = type(node)
-    if t is N.Num:
-        return str(node.value)
-    if t in (N.Sym, N.Const):
-        return node.name
-    if t is N.Neg:
-        return f"-{_wrap(node.operand)}"
-    if t is N.BinOp:
-        left = _wrap(node.left, node.op == "**" or isinstance(node.left, N.BinOp) and node.left.op != node.op)
-        return f"{left} {node.op} {_wrap(node.right)}"
-    if t is N.Call:
-        return f"{node.fn}({', '.join(_show(a) for a in node.args)})"
-    if t is N.Item:
-        return f"{node.base}[{', '.join(_show(i) for i in node.index)}]"
-    if t is N.Compare:
-        out = _show(node.operands[0])
-        for op, o in zip(node.ops, node.operands[1:]):
-            out += f" {op} {_show(o)}"
-        return out
-    if t is N.Logic:
-        if node.op == "not":
-            return f"not ({_show(node.operands[0])})"
-        return f" {node.op} ".join(f"({_show(o)})" for o in node.operands)
-    return t.__name__
-
-
-def _wrap(node: N.Node, strict: bool = True) -> str:
-    """An operand, in parentheses when it is compound (and `strict`: not a left operand that
-    reads the same without them)."""
-    text = _show(node)
-    negative = isinstance(node, N.Num) and node.value < 0
-    return f"({text})" if strict and (isinstance(node, (N.BinOp, N.Neg)) or negative) else text
 
 
 def bits(v: Fraction) -> int:
