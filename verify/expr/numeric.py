@@ -269,14 +269,18 @@ def _bound(ctx: Ctx, var: str, value, tracked: bool = True) -> Ctx:
     return Ctx(values, ctx.guard_digits, peak=ctx.peak if tracked else None, parent=ctx, var=var)
 
 
-def _sum(node, ctx):
-    var = node.args[1].name
-    lo, hi = _range(node, ctx)
-    total = None
-    for k in range(lo, hi + 1):
-        term = evaluate(node.args[0], _bound(ctx, var, mp.mpf(k)))
-        total = term if total is None else binop("+", total, term)
-    return _empty_sum(node, ctx, var, lo) if total is None else total
+def _fold(op: str, empty: Callable):
+    """sum / prod over lo..hi (inclusive), the terms combined left to right; `empty(node, ctx,
+    var, lo)` is the value of an empty range."""
+    def fold(node, ctx):
+        var = node.args[1].name
+        lo, hi = _range(node, ctx)
+        total = None
+        for k in range(lo, hi + 1):
+            term = evaluate(node.args[0], _bound(ctx, var, mp.mpf(k)))
+            total = term if total is None else binop(op, total, term)
+        return empty(node, ctx, var, lo) if total is None else total
+    return fold
 
 
 def _empty_sum(node, ctx, var, lo):
@@ -289,14 +293,8 @@ def _empty_sum(node, ctx, var, lo):
     return mp.zeros(term.rows, term.cols) if is_mat(term) else mp.mpf(0)
 
 
-def _prod(node, ctx):
-    var = node.args[1].name
-    lo, hi = _range(node, ctx)
-    total = None
-    for k in range(lo, hi + 1):
-        term = evaluate(node.args[0], _bound(ctx, var, mp.mpf(k)))
-        total = term if total is None else binop("*", total, term)
-    return IDENT if total is None else total
+_sum = _fold("+", _empty_sum)
+_prod = _fold("*", lambda *_: IDENT)
 
 
 def _first(node, ctx):
