@@ -82,3 +82,15 @@ def test_symbolic_index_zero_is_an_error_not_a_wraparound():
     for text in ("entry(v, 1, 0)", "entry(v, 0, 1)", "v[3]", "v[0]"):
         with pytest.raises(EvalError, match="outside"):
             S.evaluate(parse(text, ["v"]), S.SymCtx({"v": v}))
+
+
+@pytest.mark.parametrize("text", ["x + y * 2 <= 3", "-(x - 1)**2 >= -x", "not (x > 1 and y < 2)",
+                                  "x > 1 or not y < 2", "f(x, 2) / (x - y) == x - (y - 1)",
+                                  "(x + y)**(1/2) < 2 ** -1", "not x > 1"])
+def test_a_tree_printed_back_parses_to_the_same_tree(text):
+    """verify.expr.nodes.text (messages, sampler descriptions, z3's reasons) reads as the claim
+    language: printed and parsed again, the tree is the same (`not` was dropped once)."""
+    from verify.expr import nodes as N
+    names = {"x", "y", "f"}
+    tree = parse(text.replace("f(x, 2)", "max(x, 2)"), names)
+    assert parse(N.text(tree), names) == tree

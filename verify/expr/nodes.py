@@ -183,6 +183,8 @@ def text(node) -> str:
             out += f" {op} {text(o)}"
         return out
     if t is Logic:
+        if node.op == "not":
+            return "not " + _operand(node.operands[0], 2)
         return f" {node.op} ".join(_operand(o, 1) for o in node.operands)
     return str(node)
 
