@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 import platform
 import time
 from collections import Counter
@@ -46,7 +47,19 @@ def name_problem(path: Path, claim: Claim, display: str) -> Optional[Problem]:
 
 def load_folder(claims_dir: Path, files: Optional[list[Path | Claim]] = None) -> Loaded:
     """Load and validate every claim file; bad files become problems, good ones claims. An item of
-    `files` may be a claim loaded before from its file (by `verify check FILE`): it is not read again."""
+    `files` may be a claim loaded before from its file (by `verify check FILE`): it is not read again.
+    Python's cyclic garbage collector is paused meanwhile: loading makes little cyclic garbage, and
+    the collector kept walking the growing set of loaded claims (18% of loading 11,400 claims)."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_folder(claims_dir, files)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _load_folder(claims_dir: Path, files: Optional[list[Path | Claim]]) -> Loaded:
     from verify.validate import load_claim
     out = Loaded()
     first_seen: dict[str, str] = {}
