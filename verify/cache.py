@@ -142,13 +142,13 @@ def write_signed(path: Path, payload: str, secret: Optional[bytes]) -> None:
         _atomic_write(path, json.dumps({"payload": payload, "mac": sign(secret, payload)}))
 
 
-def read_signed(path: Path, secret: Optional[bytes], max_bytes: int = MAX_FILE_BYTES) -> Optional[str]:
-    """The payload of a file written by `write_signed`, or None: missing, larger than `max_bytes`,
-    malformed, or signed with another key (edited by hand, or by someone else)."""
+def read_signed(path: Path, secret: Optional[bytes], max_bytes: Optional[int] = None) -> Optional[str]:
+    """The payload of a file written by `write_signed`, or None: missing, larger than `max_bytes`
+    (default MAX_FILE_BYTES), malformed, or signed with another key (edited by hand, or by someone else)."""
     if secret is None:
         return None
     try:
-        if path.stat().st_size > max_bytes:
+        if path.stat().st_size > (MAX_FILE_BYTES if max_bytes is None else max_bytes):
             return None
         outer = json.loads(path.read_text(encoding="utf-8"))
         payload, mac = outer["payload"], outer["mac"]
