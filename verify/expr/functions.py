@@ -1,19 +1,23 @@
-"""The fixed table of functions of the claim language.
+"""The fixed table of functions of the claim language: every function's signature (name, arity,
+documentation line, examples).
 
-This module holds the signatures (name, arity, documentation, examples); the bodies live in the
-engines: `numeric.NUMERIC` (mpmath), `symbolic.SYMBOLIC` (SymPy), `certify.balls` (exact and arb
-balls) and `certify.smt` (z3). Binder forms (`sum`, `prod`, `first`, `diff`, `grad`, `hessian`,
-`jacobian`, `limit`, `iterate`, ...) take a variable name at `binds` and are evaluated by the
-engines themselves. Adding a function is one entry here plus a body in each engine that can
-support it; `verify functions` prints which engine supports which (`verify.support`), and
-tests/test_function_registry.py checks every entry: a doc line, examples that every supporting
-engine evaluates to the same value, LaTeX, and a use in a test or a claim.
+The elementary functions (`abs`, `sqrt`, `exp`, `sigmoid`, ...) are written once, with their LaTeX
+and one body over a domain's scalar operations, in `verify.expr.elementary`; every engine evaluates
+that body. The others have a body per engine: `numeric.NUMERIC` (mpmath), `symbolic.SYMBOLIC`
+(SymPy), `certify.balls` (one body for exact rationals and arb balls) and `certify.smt` (z3). Binder
+forms (`sum`, `prod`, `first`, `diff`, `grad`, `hessian`, `jacobian`, `limit`, `iterate`, ...) take a
+variable name at `binds` and are evaluated by the engines themselves. `verify functions` prints
+which engine supports which (`verify.support`), and tests/test_function_registry.py checks every
+entry: a doc line, examples that every supporting engine evaluates to the same value, LaTeX, and a
+use in a test or a claim.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Optional
+
+from verify.expr.elementary import ELEMENTARY
 
 
 @dataclass(frozen=True)
@@ -106,25 +110,6 @@ _PLAIN = {
     "vstack": ((2, -1), "vstack(A, B, ...): stacked", "vstack([[1, 2]], [[3, 4]])"),
     "matrix": ((3, -1), "matrix(r, c, a11, a12, ...): a matrix from its entries, row by row ([[...]] literals)",
                "matrix(2, 2, 1, 2, 3, 4)"),
-    "abs": (1, "abs(x)", "abs(-3/2)", "abs([[-1, 2]])"),
-    "sign": (1, "sign(x)", "sign(-2)", "sign(0)"),
-    "min": ((1, -1), "min(a, b, ...)", "min(3, -1, 2)"),
-    "max": ((1, -1), "max(a, b, ...)", "max(3, -1, 2)"),
-    "floor": (1, "floor(x)", "floor(-7/2)"),
-    "ceil": (1, "ceil(x)", "ceil(7/2)"),
-    "sqrt": (1, "sqrt(x)", "sqrt(2)", "sqrt(9/4)"),
-    "cbrt": (1, "cbrt(x): the real cube root, cbrt(-8) = -2 (entrywise)", "cbrt(-8)", "cbrt(2)",
-             "cbrt(-1/3)", "cbrt([[27, -1/8]])"),
-    "exp": (1, "exp(x)", "exp(1/2)"),
-    "log": ((1, 2), "log(x[, base])", "log(3)", "log(8, 2)"),
-    "log1p": (1, "log1p(x) = log(1 + x), accurate near 0", "log1p(1/1000)"),
-    "sin": (1, "sin(x)", "sin(1/2)"), "cos": (1, "cos(x)", "cos(1/2)"), "tan": (1, "tan(x)", "tan(1/2)"),
-    "asin": (1, "asin(x)", "asin(1/2)"), "acos": (1, "acos(x)", "acos(1/3)"), "atan": (1, "atan(x)", "atan(2)"),
-    "sinh": (1, "sinh(x)", "sinh(1/2)"), "cosh": (1, "cosh(x)", "cosh(1/2)"), "tanh": (1, "tanh(x)", "tanh(1/2)"),
-    "sech": (1, "sech(x)", "sech(1/2)"),
-    "sigmoid": (1, "sigmoid(x) = 1 / (1 + exp(-x))", "sigmoid(1/2)"),
-    "relu": (1, "relu(x) = max(0, x), entrywise on matrices", "relu(3/2)", "relu(-2)", "relu([[-1, 2]])"),
-    "step": (1, "step(x): 1 if x >= 0 else 0 (the relu'(0) = 1 convention), entrywise", "step(-1/2)", "step(2)"),
     "ind": (1, "ind(cond): 1 if cond holds else 0", "ind(2 > 1)", "ind(2 < 1)"),
     "piecewise": ((3, -1), "piecewise(c1, v1, c2, v2, ..., otherwise)", "piecewise(2 < 1, 5, 3 < 4, 7, 9)"),
     "binomial": (2, "binomial(n, k)", "binomial(6, 2)"),
@@ -132,3 +117,5 @@ _PLAIN = {
 }
 for _name, (_arity, _doc, *_examples) in _PLAIN.items():
     register(_name, _arity, _doc, examples=_examples)
+for _fn in ELEMENTARY.values():  # the elementary functions: verify.expr.elementary
+    register(_fn.name, _fn.arity, _fn.doc, examples=_fn.examples)

@@ -9,6 +9,7 @@ import re
 from fractions import Fraction
 
 from verify.expr import nodes as N
+from verify.expr.elementary import ELEMENTARY
 
 _PREC = {"or": 1, "and": 2, "not": 3, "cmp": 4, "+": 5, "-": 5, "*": 6, "@": 6, "/": 6,
          "neg": 7, "**": 8, "atom": 9}
@@ -17,20 +18,17 @@ _GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "eta", "theta", "lambda"
           "rho", "sigma", "tau", "phi", "psi", "omega", "kappa", "zeta", "chi", "Delta", "Gamma",
           "Lambda", "Sigma", "Phi", "Psi", "Omega", "Theta"}
 _FUNC = {"opnorm": (r"\left\|", r"\right\|_{op}"), "norm": (r"\left\|", r"\right\|"),
-         "fro": (r"\left\|", r"\right\|_F"), "abs": (r"\left|", r"\right|"),
-         "floor": (r"\left\lfloor ", r"\right\rfloor"), "ceil": (r"\left\lceil ", r"\right\rceil")}
+         "fro": (r"\left\|", r"\right\|_F")}
 _OPNAME = {"lambda_min": r"\lambda_{\min}", "lambda_max": r"\lambda_{\max}",
            "sigma_min": r"\sigma_{\min}", "sigma_max": r"\sigma_{\max}", "rho": r"\rho",
            "det": r"\det", "trace": r"\operatorname{tr}", "tr": r"\operatorname{tr}",
-           "log": r"\log", "exp": r"\exp", "sin": r"\sin", "cos": r"\cos", "tan": r"\tan",
-           "tanh": r"\tanh", "cosh": r"\cosh", "sinh": r"\sinh", "min": r"\min", "max": r"\max",
-           "rank": r"\operatorname{rank}", "sqrt": None}
+           "rank": r"\operatorname{rank}"}
 
 
 def named_operator(fn: str) -> bool:
     """Whether `fn` prints as an operator name chosen for it (`\\det`, `\\operatorname{tr}`),
     not the generic `\\operatorname{fn}`."""
-    return fn in _OPNAME
+    return fn in _OPNAME or (fn in ELEMENTARY and ELEMENTARY[fn].latex is not None)
 
 
 _NAMES: dict[str, str] = {}  # symbol -> LaTeX declared in the claim (set by to_latex)
@@ -142,10 +140,9 @@ def _call(node: N.Call) -> tuple[str, int]:
         return _wrap(*a[0], _PREC["atom"]) + r"^{\top}", _PREC["**"]
     if fn == "inv":
         return _wrap(*a[0], _PREC["atom"]) + "^{-1}", _PREC["**"]
-    if fn == "sqrt":
-        return rf"\sqrt{{{a[0][0]}}}", _PREC["atom"]
-    if fn == "cbrt":
-        return rf"\sqrt[3]{{{a[0][0]}}}", _PREC["atom"]
+    elementary = ELEMENTARY.get(fn)
+    if elementary is not None and elementary.latex is not None:
+        return elementary.latex.replace("#1", a[0][0]).replace("#*", ", ".join(x[0] for x in a)), _PREC["atom"]
     if fn in ("sum", "prod"):
         sym = r"\sum" if fn == "sum" else r"\prod"
         return rf"{sym}_{{{a[1][0]}={a[2][0]}}}^{{{a[3][0]}}} {_wrap(*a[0], _PREC['*'])}", _PREC["+"]

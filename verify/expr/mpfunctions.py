@@ -4,6 +4,8 @@ verify.expr.numeric."""
 
 from __future__ import annotations
 
+import operator
+from functools import partial
 from typing import Callable
 
 from mpmath import mp
@@ -11,7 +13,8 @@ from mpmath import mp
 from verify import limits
 from verify.errors import EvalError, Undecided
 from verify.expr import mpmat
-from verify.expr.mpvalues import _as_mat, _check_dim, _entrywise, _shape, is_mat, scalar, truth
+from verify.expr.elementary import ELEMENTARY, Elementary, Scalars
+from verify.expr.mpvalues import _as_mat, _check_dim, _entrywise, _shape, is_mat, scalar, to_mp, truth
 
 
 def _idx(v, n: int, what: str) -> int:
@@ -146,25 +149,6 @@ NUMERIC: dict[str, Callable] = {
     "hstack": lambda ctx, *p: _stack(p, True),
     "vstack": lambda ctx, *p: _stack(p, False),
     "matrix": _matrix,
-    "abs": lambda ctx, x: _entrywise(abs, x),
-    "sign": lambda ctx, x: _entrywise(mp.sign, x),
-    "min": lambda ctx, *xs: min(scalar(x) for x in xs),
-    "max": lambda ctx, *xs: max(scalar(x) for x in xs),
-    "floor": lambda ctx, x: mp.floor(scalar(x)),
-    "ceil": lambda ctx, x: mp.ceil(scalar(x)),
-    "sqrt": lambda ctx, x: _entrywise(_sqrt, x),
-    "cbrt": lambda ctx, x: _entrywise(lambda z: mp.sign(z) * mp.cbrt(abs(z)), x),
-    "exp": lambda ctx, x: _entrywise(mp.exp, x),
-    "log": lambda ctx, x, base=None: _log(scalar(x)) / (_log(scalar(base)) if base is not None else 1),
-    "log1p": lambda ctx, x: _entrywise(mp.log1p, x),
-    "sin": lambda ctx, x: _entrywise(mp.sin, x), "cos": lambda ctx, x: _entrywise(mp.cos, x),
-    "tan": lambda ctx, x: _entrywise(mp.tan, x), "asin": lambda ctx, x: _entrywise(_unit_arg(ctx, mp.asin), x),
-    "acos": lambda ctx, x: _entrywise(_unit_arg(ctx, mp.acos), x), "atan": lambda ctx, x: _entrywise(mp.atan, x),
-    "sinh": lambda ctx, x: _entrywise(mp.sinh, x), "cosh": lambda ctx, x: _entrywise(mp.cosh, x),
-    "tanh": lambda ctx, x: _entrywise(mp.tanh, x), "sech": lambda ctx, x: _entrywise(mp.sech, x),
-    "sigmoid": lambda ctx, x: _entrywise(lambda z: 1 / (1 + mp.exp(-z)), x),
-    "relu": lambda ctx, x: _entrywise(lambda z: z if z > 0 else mp.zero, x),
-    "step": lambda ctx, x: _entrywise(lambda z: _step(ctx, z), x),
     "ind": lambda ctx, c: mp.mpf(1) if truth(c, ctx) else mp.mpf(0),
     "binomial": lambda ctx, n, k: mp.binomial(scalar(n), scalar(k)),
     "factorial": lambda ctx, n: _factorial(scalar(n)),
@@ -172,17 +156,6 @@ NUMERIC: dict[str, Callable] = {
     "tr": lambda ctx, A: mp.fsum(_as_mat(A)[i, i] for i in range(min(_shape(A)))),
     "fro": lambda ctx, A: mpmat.mnorm(_as_mat(A), "f"),
 }
-
-
-def _unit_arg(ctx, f: Callable) -> Callable:
-    """asin / acos on [-1, 1]; an argument past +-1 by no more than the tolerance band (a cosine
-    of unit vectors normalised in floating point) is rounding and is taken at the edge; farther
-    out the value is complex, which is undefined."""
-    def g(z):
-        if 1 < abs(z) <= 1 + ctx.band:
-            z = mp.sign(z)
-        return f(z)
-    return g
 
 
 def _size(n) -> int:
@@ -193,24 +166,75 @@ def _size(n) -> int:
     return int(n)
 
 
-def _sqrt(x):
-    if x < 0:
-        raise EvalError(f"sqrt of a negative number {mp.nstr(x, 8)}")
-    return mp.sqrt(x)
-
-
-def _log(x):
-    if x <= 0:
-        raise EvalError(f"log of a non-positive number {mp.nstr(x, 8)}")
-    return mp.log(x)
-
-
-def _step(ctx, z):
-    if abs(z) <= ctx.band:
-        raise Undecided("step(x) evaluated on a kink x = 0")
-    return mp.one if z > 0 else mp.zero
-
-
 def _factorial(n):
     limits.check("max_factorial", "factorial argument", int(n))
     return mp.factorial(n)
+
+
+class MpScalars(Scalars):
+    """The elementary functions' operations in mpmath at the current precision; `ctx` gives the
+    tolerance band (a kink of step, an asin argument past 1 by rounding)."""
+    __slots__ = ("ctx",)
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    num = staticmethod(to_mp)
+    add, sub, mul, div = (staticmethod(f) for f in (operator.add, operator.sub, operator.mul, operator.truediv))
+    neg, abs = staticmethod(operator.neg), staticmethod(abs)
+    sign, floor, ceil = (staticmethod(f) for f in (mp.sign, mp.floor, mp.ceil))
+    exp, log1p, sin, cos, tan, atan = (staticmethod(f) for f in (mp.exp, mp.log1p, mp.sin, mp.cos, mp.tan, mp.atan))
+    sinh, cosh, tanh, sech = (staticmethod(f) for f in (mp.sinh, mp.cosh, mp.tanh, mp.sech))
+
+    @staticmethod
+    def max2(a, b):
+        return max(a, b)
+
+    @staticmethod
+    def min2(a, b):
+        return min(a, b)
+
+    def cbrt(self, z):
+        return mp.sign(z) * mp.cbrt(abs(z))
+
+    @staticmethod
+    def sqrt(x):
+        if x < 0:
+            raise EvalError(f"sqrt of a negative number {mp.nstr(x, 8)}")
+        return mp.sqrt(x)
+
+    @staticmethod
+    def log(x):
+        if x <= 0:
+            raise EvalError(f"log of a non-positive number {mp.nstr(x, 8)}")
+        return mp.log(x)
+
+    def logb(self, x, base):
+        return self.log(x) / self.log(base)
+
+    def asin(self, z):
+        return mp.asin(self._unit(z))
+
+    def acos(self, z):
+        return mp.acos(self._unit(z))
+
+    def _unit(self, z):
+        """An asin / acos argument on [-1, 1]; past +-1 by no more than the tolerance band (a cosine
+        of unit vectors normalised in floating point) it is rounding and is taken at the edge;
+        farther out the value is complex, which is undefined."""
+        return mp.sign(z) if 1 < abs(z) <= 1 + self.ctx.band else z
+
+    def step(self, z):
+        if abs(z) <= self.ctx.band:
+            raise Undecided("step(x) evaluated on a kink x = 0")
+        return mp.one if z > 0 else mp.zero
+
+
+def _lift(fn: Elementary) -> Callable:
+    """An elementary function's body as an entry of NUMERIC."""
+    if fn.entrywise:
+        return lambda ctx, x: _entrywise(partial(fn.body, MpScalars(ctx)), x)
+    return lambda ctx, *xs: fn.body(MpScalars(ctx), *[scalar(x) for x in xs])
+
+
+NUMERIC.update({name: _lift(fn) for name, fn in ELEMENTARY.items()})

@@ -6,6 +6,7 @@ No string ever reaches `sympify`/`parse_expr`: numbers become `Rational`, names 
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Callable
@@ -14,6 +15,7 @@ import sympy as sp
 
 from verify.errors import EvalError
 from verify.expr import nodes as N
+from verify.expr.elementary import ELEMENTARY, Elementary, Scalars
 from verify.expr.numeric import IDENT  # `I` before its size is known, shared by the engines
 from verify import limits
 
@@ -156,10 +158,6 @@ def _size(n):
     return n
 
 
-def _step(x):
-    return sp.Heaviside(x, 1)
-
-
 SYMBOLIC: dict[str, Callable] = {
     "T": lambda A: A.T if is_mat(A) else A,
     "transpose": lambda A: A.T if is_mat(A) else A,
@@ -195,24 +193,35 @@ SYMBOLIC: dict[str, Callable] = {
     "hstack": lambda *p: sp.Matrix.hstack(*[_as_mat(x) for x in p]).as_immutable(),
     "vstack": lambda *p: sp.Matrix.vstack(*[_as_mat(x) for x in p]).as_immutable(),
     "matrix": _matrix,
-    "abs": lambda x: _entrywise(sp.Abs, x),
-    "min": lambda *xs: sp.Min(*[scalar(x) for x in xs]),
-    "max": lambda *xs: sp.Max(*[scalar(x) for x in xs]),
-    "floor": lambda x: sp.floor(scalar(x)),
-    "ceil": lambda x: sp.ceiling(scalar(x)),
-    "cbrt": lambda x: _entrywise(lambda z: sp.real_root(z, 3), x),
-    "log": lambda x, base=None: sp.log(scalar(x)) if base is None else sp.log(scalar(x), scalar(base)),
-    "log1p": lambda x: _entrywise(lambda z: sp.log(1 + z), x),
-    "sigmoid": lambda x: _entrywise(lambda z: 1 / (1 + sp.exp(-z)), x),
-    "relu": lambda x: _entrywise(lambda z: sp.Max(0, z), x),
-    "step": lambda x: _entrywise(_step, x),
     "ind": lambda c: sp.Piecewise((1, c), (0, True)),
     "binomial": lambda n, k: sp.binomial(scalar(n), scalar(k)),
     "factorial": lambda n: sp.factorial(_factorial_arg(n)),
 }
-for _name in ("sign", "sqrt", "exp", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh",
-              "sech"):
-    SYMBOLIC[_name] = partial(_entrywise, getattr(sp, _name))  # SymPy's function of that name, entrywise
+
+
+class SymScalars(Scalars):
+    """The elementary functions' operations in SymPy."""
+    __slots__ = ()
+    num = staticmethod(lambda q: sp.Rational(q.numerator, q.denominator))
+    add, sub, mul, div = (staticmethod(f) for f in (operator.add, operator.sub, operator.mul, operator.truediv))
+    neg, abs, floor, ceil = staticmethod(operator.neg), staticmethod(sp.Abs), staticmethod(sp.floor), staticmethod(sp.ceiling)
+    max2, min2, step = staticmethod(sp.Max), staticmethod(sp.Min), staticmethod(lambda x: sp.Heaviside(x, 1))
+    cbrt, log1p = staticmethod(lambda x: sp.real_root(x, 3)), staticmethod(lambda x: sp.log(1 + x))
+    log, logb = staticmethod(sp.log), staticmethod(sp.log)
+    sign, sqrt, exp, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, sech = (
+        staticmethod(getattr(sp, name)) for name in
+        ("sign", "sqrt", "exp", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "sech"))
+
+
+def _lift(fn: Elementary) -> Callable:
+    """An elementary function's body as an entry of SYMBOLIC."""
+    if fn.entrywise:
+        return lambda x: _entrywise(partial(fn.body, SYMBOLIC_SCALARS), x)
+    return lambda *xs: fn.body(SYMBOLIC_SCALARS, *[scalar(x) for x in xs])
+
+
+SYMBOLIC_SCALARS = SymScalars()
+SYMBOLIC.update({name: _lift(fn) for name, fn in ELEMENTARY.items()})
 
 
 def _factorial_arg(n):

@@ -215,8 +215,6 @@ class Ball(Domain):
         if hit is not None:
             return hit
         x = _A(x)
-        if name == "sigmoid":
-            return 1 / (1 + (-x).exp())
         if name == "log" and x <= 0:
             raise EvalFailure(f"log of a non-positive number {self.fmt(x)}")
         return getattr(x, name)()

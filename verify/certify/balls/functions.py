@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
-from functools import reduce
+from functools import partial, reduce
 from typing import Callable
 
 from verify import limits
 from verify.expr import nodes as N
+from verify.expr.elementary import ELEMENTARY, TRANSCENDENTAL, Elementary, Scalars
 
 from .common import IDENT, EvalFailure, Undecidable, Unsupported, check_dims, is_mat, shape, square
 
@@ -163,22 +164,6 @@ def _sign(ev, z, what: str = "sign of a ball containing 0") -> int:
     return s
 
 
-def _fn(name: str):
-    return lambda ev, x: ev.entrywise(lambda z: ev.dom.fn(name, z), x)
-
-
-def _log(ev, x, base=None):
-    dom = ev.dom
-    v = dom.fn("log", ev.scalar(x))
-    if base is None:
-        return v
-    return dom.div(v, dom.fn("log", ev.scalar(base)))
-
-
-def _minmax(ev, xs, pick):
-    return reduce(pick, [ev.scalar(x) for x in xs])
-
-
 def _binomial(ev, n, k):
     dom = ev.dom
     try:
@@ -240,25 +225,47 @@ PLAIN: dict[str, Callable] = {
     "hstack": lambda ev, *p: _stack(ev, p, True),
     "vstack": lambda ev, *p: _stack(ev, p, False),
     "matrix": _matrix,
-    "abs": lambda ev, x: ev.entrywise(ev.dom.abs, x),
-    "sign": lambda ev, x: ev.entrywise(lambda z: ev.dom.integer(_sign(ev, z)), x),
-    "min": lambda ev, *xs: _minmax(ev, xs, ev.dom.min2),
-    "max": lambda ev, *xs: _minmax(ev, xs, ev.dom.max2),
-    "floor": lambda ev, x: ev.dom.floor(ev.scalar(x)),
-    "ceil": lambda ev, x: ev.dom.ceil(ev.scalar(x)),
-    "sqrt": lambda ev, x: ev.entrywise(ev.dom.sqrt, x),
-    "cbrt": lambda ev, x: ev.entrywise(ev.dom.cbrt, x),
-    "log": _log,
-    "relu": lambda ev, x: ev.entrywise(lambda z: ev.dom.max2(z, ev.dom.zero), x),
-    "step": lambda ev, x: ev.entrywise(
-        lambda z: ev.dom.integer(int(_sign(ev, z, "step(x) on a ball containing the kink 0") >= 0)), x),
     "ind": lambda ev, c: ev.dom.integer(1 if ev.truth(c) else 0),
     "binomial": _binomial,
     "factorial": _factorial,
 }
-for _name in ("exp", "log1p", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh",
-              "sech", "sigmoid"):
-    PLAIN[_name] = _fn(_name)
+
+
+class BallScalars(Scalars):
+    """The elementary functions' operations in the evaluator's domain: exact rationals, or arb
+    balls with exact rationals where they stay exact."""
+    __slots__ = ("ev", "dom")
+
+    def __init__(self, ev):
+        self.ev, self.dom = ev, ev.dom
+
+    def unsupported(self, op: str):
+        raise Unsupported(op)
+
+    def sign(self, x):
+        return self.dom.integer(_sign(self.ev, x))
+
+    def step(self, x):
+        return self.dom.integer(int(_sign(self.ev, x, "step(x) on a ball containing the kink 0") >= 0))
+
+    def logb(self, x, base):
+        return self.dom.div(self.dom.fn("log", x), self.dom.fn("log", base))
+
+
+for _op in ("num", "add", "sub", "mul", "div", "neg", "abs", "floor", "ceil", "max2", "min2", "sqrt", "cbrt"):
+    setattr(BallScalars, _op, lambda self, *args, _op=_op: getattr(self.dom, _op)(*args))  # the domain's own
+for _op in TRANSCENDENTAL - {"logb"}:
+    setattr(BallScalars, _op, lambda self, x, _op=_op: self.dom.fn(_op, x))
+
+
+def _lift(fn: Elementary) -> Callable:
+    """An elementary function's body as an entry of PLAIN."""
+    if fn.entrywise:
+        return lambda ev, x: ev.entrywise(partial(fn.body, BallScalars(ev)), x)
+    return lambda ev, *xs: fn.body(BallScalars(ev), *[ev.scalar(x) for x in xs])
+
+
+PLAIN.update({name: _lift(fn) for name, fn in ELEMENTARY.items()})
 
 
 # -- binder forms -------------------------------------------------------------------------------

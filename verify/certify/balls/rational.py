@@ -211,7 +211,7 @@ class Rational(Domain):
     _SPECIAL_POINTS = {  # the transcendental functions at their rational points
         "exp": (0, 1), "log": (1, 0), "log1p": (0, 0), "sin": (0, 0), "cos": (0, 1),
         "tan": (0, 0), "asin": (0, 0), "acos": (1, 0), "atan": (0, 0), "sinh": (0, 0),
-        "cosh": (0, 1), "tanh": (0, 0), "sech": (0, 1), "sigmoid": (0, Fraction(1, 2)),
+        "cosh": (0, 1), "tanh": (0, 0), "sech": (0, 1),
     }
 
     def fn(self, name: str, x):

@@ -5,10 +5,12 @@ that have a translation (scalars only: z3 has no matrices)."""
 from __future__ import annotations
 
 import math
+import operator
 from fractions import Fraction
 from typing import Any, Callable, Optional
 
 from verify.expr import nodes as N
+from verify.expr.elementary import ELEMENTARY, TRANSCENDENTAL, Elementary, Scalars, can
 
 MAX_VARS = 8            # quantified symbols
 MAX_UNROLL = 50         # terms of one sum / prod / iterate
@@ -41,48 +43,87 @@ def small(v: Fraction, node: Optional[N.Node]) -> Fraction:
     return v
 
 
-_TRANSCENDENTAL = {"exp", "log", "log1p", "sin", "cos", "tan", "asin", "acos", "atan", "sinh",
-                   "cosh", "tanh", "sech", "sigmoid"}
-
-
-def unsupported_fn(fn: str) -> str:
-    if fn in _TRANSCENDENTAL:
+def unsupported_fn(fn: str, op: str = "") -> str:
+    if fn in TRANSCENDENTAL or op in TRANSCENDENTAL:
         return f"the function {fn} (transcendental: z3 cannot express it exactly)"
     return f"the function {fn}"
 
 
+class Z3Scalars(Scalars):
+    """The elementary functions' operations over z3 reals, folding rational constants (`Val`)."""
+    __slots__ = ("tr", "node", "guard")
+
+    def __init__(self, tr, node: N.Call, guard):
+        self.tr, self.node, self.guard = tr, node, guard
+
+    def unsupported(self, op: str):
+        raise Unsupported(unsupported_fn(self.node.fn, op))
+
+    def num(self, q: Fraction) -> Fraction:
+        return Fraction(q)
+
+    def div(self, a, b):
+        return self.tr.divide(a, b, self.node, self.guard)
+
+    def neg(self, a):
+        return -a
+
+    def abs(self, x):
+        return abs(x) if isinstance(x, Fraction) else self.tr.z3.If(x >= 0, x, -x)
+
+    def sign(self, x):
+        if isinstance(x, Fraction):
+            return Fraction((x > 0) - (x < 0))
+        one, z = self.tr.lift, self.tr.z3
+        return z.If(x > 0, one(Fraction(1)), z.If(x < 0, one(Fraction(-1)), one(Fraction(0))))
+
+    def step(self, x):
+        return Fraction(int(x >= 0)) if isinstance(x, Fraction) else self.tr.ite(x >= 0, Fraction(1), Fraction(0))
+
+    def max2(self, a, b):
+        if isinstance(a, Fraction) and isinstance(b, Fraction):
+            return max(a, b)
+        left, right = self.tr.lift(a), self.tr.lift(b)
+        return self.tr.z3.If(left >= right, left, right)
+
+    def min2(self, a, b):
+        if isinstance(a, Fraction) and isinstance(b, Fraction):
+            return min(a, b)
+        left, right = self.tr.lift(a), self.tr.lift(b)
+        return self.tr.z3.If(left <= right, left, right)
+
+    def floor(self, x):
+        return self.tr.floor(x, ceil=False)
+
+    def ceil(self, x):
+        return self.tr.floor(x, ceil=True)
+
+    def sqrt(self, x):
+        return self.tr.sqrt(x, self.node, self.guard)
+
+    def cbrt(self, x):
+        return self.tr.cbrt(x)
+
+
+def _arith(f: Callable) -> Callable:
+    """+, - or * with rational constants folded (and kept small)."""
+    def op(self, a, b):
+        if isinstance(a, Fraction) and isinstance(b, Fraction):
+            return small(f(a, b), self.node)
+        return f(self.tr.lift(a), self.tr.lift(b))
+    return op
+
+
+Z3Scalars.add, Z3Scalars.sub, Z3Scalars.mul = (_arith(f) for f in (operator.add, operator.sub, operator.mul))
+
+
+def _lift(fn: Elementary) -> Callable:
+    """An elementary function's body as an entry of FUNCTIONS (scalar arguments only)."""
+    return lambda tr, a, node, guard: fn.body(Z3Scalars(tr, node, guard), *a)
+
+
 def _f_abs(tr, a, node, guard):
-    (x,) = a
-    return abs(x) if isinstance(x, Fraction) else tr.z3.If(x >= 0, x, -x)
-
-
-def _f_extreme(pick_max: bool):
-    def f(tr, a, node, guard):
-        if all(isinstance(x, Fraction) for x in a):
-            return max(a) if pick_max else min(a)
-        out = a[0]
-        for x in a[1:]:
-            left, right = tr.lift(out), tr.lift(x)
-            out = tr.z3.If(left >= right, left, right) if pick_max else tr.z3.If(left <= right, left, right)
-        return out
-    return f
-
-
-def _f_sign(tr, a, node, guard):
-    (x,) = a
-    if isinstance(x, Fraction):
-        return Fraction((x > 0) - (x < 0))
-    return tr.z3.If(x > 0, tr.lift(Fraction(1)), tr.z3.If(x < 0, tr.lift(Fraction(-1)), tr.lift(Fraction(0))))
-
-
-def _f_relu(tr, a, node, guard):
-    (x,) = a
-    return max(x, Fraction(0)) if isinstance(x, Fraction) else tr.ite(x > 0, x, Fraction(0))
-
-
-def _f_step(tr, a, node, guard):
-    (x,) = a
-    return Fraction(int(x >= 0)) if isinstance(x, Fraction) else tr.ite(x >= 0, Fraction(1), Fraction(0))
+    return Z3Scalars(tr, node, guard).abs(a[0])
 
 
 def _f_binomial(tr, a, node, guard):
@@ -100,16 +141,11 @@ def _f_factorial(tr, a, node, guard):
 
 
 FUNCTIONS: dict[str, Callable] = {
-    "abs": _f_abs, "norm": _f_abs, "opnorm": _f_abs, "fro": _f_abs,
-    "max": _f_extreme(True), "min": _f_extreme(False),
-    "floor": lambda tr, a, node, guard: tr.floor(a[0], ceil=False),
-    "ceil": lambda tr, a, node, guard: tr.floor(a[0], ceil=True),
-    "sqrt": lambda tr, a, node, guard: tr.sqrt(a[0], node, guard),
-    "cbrt": lambda tr, a, node, guard: tr.cbrt(a[0]),
+    "norm": _f_abs, "opnorm": _f_abs, "fro": _f_abs,
     "inv": lambda tr, a, node, guard: tr.divide(Fraction(1), a[0], node.args[0], guard),
     "T": lambda tr, a, node, guard: a[0], "transpose": lambda tr, a, node, guard: a[0],
-    "sign": _f_sign, "relu": _f_relu, "step": _f_step,
     "binomial": _f_binomial, "factorial": _f_factorial,
+    **{name: _lift(fn) for name, fn in ELEMENTARY.items() if can(Z3Scalars, fn)},
 }
 
 
