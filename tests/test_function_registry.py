@@ -20,13 +20,13 @@ from mpmath import mp
 
 from verify import support
 from verify.certify import balls, smt
-from verify.certify.balls.functions import BallScalars
+from verify.certify.balls.functions import BallOps
 from verify.certify.balls.rational import Rational
-from verify.certify.smt.language import Unsupported as Z3Unsupported, Z3Scalars
+from verify.certify.smt.language import Unsupported as Z3Unsupported, Z3Ops
 from verify.expr import numeric, symbolic
-from verify.expr.elementary import ELEMENTARY, OPERATIONS, Scalars, can
-from verify.expr.mpfunctions import MpScalars
-from verify.expr.symbolic import SymScalars
+from verify.expr.bodies import BODIES as WRITTEN_ONCE, OPERATIONS, Ops, can, does
+from verify.expr.mpfunctions import MpOps
+from verify.expr.symbolic import SymOps
 from verify.expr import nodes as N
 from verify.expr.functions import EXAMPLE_SYMBOLS, FUNCTIONS
 from verify.expr.latex import to_latex
@@ -95,29 +95,29 @@ def test_the_docs_show_the_current_matrix():
     assert doc[start:end] == support.markdown_table()
 
 
-# -- the elementary functions: one body, every engine ------------------------------------------
+# -- the functions written once: one body, every engine ------------------------------------------
 
-ENGINE_SCALARS = {"mpmath": MpScalars, "sympy": SymScalars, "balls": BallScalars, "z3": Z3Scalars}
+ENGINE_OPS = {"mpmath": MpOps, "sympy": SymOps, "balls": BallOps, "z3": Z3Ops}
 
 
-@pytest.mark.parametrize("engine", sorted(ENGINE_SCALARS))
-def test_an_elementary_function_is_supported_where_its_domain_does_every_operation_it_uses(engine):
+@pytest.mark.parametrize("engine", sorted(ENGINE_OPS))
+def test_a_function_written_once_is_supported_where_its_domain_does_every_operation_it_uses(engine):
     """Support follows from the body: no engine keeps its own list of elementary functions."""
-    scalars = ENGINE_SCALARS[engine]
-    for name, fn in ELEMENTARY.items():
-        assert fn.uses and fn.uses <= OPERATIONS, (name, fn.uses)
-        assert (name in BODIES[engine]) == can(scalars, fn), (engine, name)
-    defined = {op for op in OPERATIONS if hasattr(scalars, op)}
-    extra = {name for name in vars(scalars) if not name.startswith("_")} - set(scalars.__slots__)
-    assert not extra - defined - {"unsupported"}, "a method that is not an operation of the bodies"
+    ops = ENGINE_OPS[engine]
+    for name, fn in WRITTEN_ONCE.items():
+        assert fn.uses_on_scalars <= fn.uses <= OPERATIONS, (name, fn.uses)
+        assert (name in BODIES[engine]) == can(ops, fn), (engine, name)
+    defined = {op for op in OPERATIONS if does(ops, op)}
+    extra = {name for name in vars(ops) if not name.startswith("_")} - set(ops.__slots__)
+    assert not extra - defined - {"unsupported", "matrices"}, "a method that is not an operation of the bodies"
 
 
 def test_an_operation_a_domain_lacks_is_refused_in_one_place():
     with pytest.raises(NotImplementedError, match="cannot do exp"):
-        Scalars().exp(1)
+        Ops().exp(1)
     tr = type("Tr", (), {})()
     with pytest.raises(Z3Unsupported, match="softplus .transcendental"):
-        ELEMENTARY["softplus"].body(Z3Scalars(tr, parse("softplus(x)", ["x"]), None), Fraction(1))
+        WRITTEN_ONCE["softplus"].body(Z3Ops(tr, parse("softplus(x)", ["x"]), None), Fraction(1))
 
 
 def test_the_body_is_what_every_engine_evaluates():

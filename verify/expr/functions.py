@@ -1,9 +1,10 @@
 """The fixed table of functions of the claim language: every function's signature (name, arity,
 documentation line, examples).
 
-The elementary functions (`abs`, `sqrt`, `exp`, `sigmoid`, ...) are written once, with their LaTeX
-and one body over a domain's scalar operations, in `verify.expr.elementary`; every engine evaluates
-that body. The others have a body per engine: `numeric.NUMERIC` (mpmath), `symbolic.SYMBOLIC`
+The functions written once (verify.expr.bodies: the scalar functions of `elementary.py` such as
+`abs`, `sqrt`, `sigmoid`, and the matrix-shape functions of `structure.py` such as `entry`, `vec`,
+`hstack`) have one body over a domain's operations, which every engine evaluates. The others have a
+body per engine: `numeric.NUMERIC` (mpmath), `symbolic.SYMBOLIC`
 (SymPy), `certify.balls` (one body for exact rationals and arb balls) and `certify.smt` (z3). Binder
 forms (`sum`, `prod`, `first`, `diff`, `grad`, `hessian`, `jacobian`, `limit`, `iterate`, ...) take a
 variable name at `binds` and are evaluated by the engines themselves. `verify functions` prints
@@ -17,7 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from verify.expr.elementary import ELEMENTARY
+from verify.expr import elementary, structure  # noqa: F401 (they register their bodies)
+from verify.expr.bodies import BODIES
 
 
 @dataclass(frozen=True)
@@ -71,12 +73,8 @@ for _name, (_arity, _doc, *_examples) in _BINDERS.items():
 # Plain functions: name -> (arity, doc line, example, ...). Examples with a matrix come with a
 # scalar one where the function takes scalars too (z3 has no matrices).
 _PLAIN = {
-    "T": (1, "T(A): transpose (also transpose(A))", "T([[1, 2], [3, 4]])", "T(3)"),
-    "transpose": (1, "transpose(A)", "transpose([[1, 2, 3]])", "transpose(3)"),
     "inv": (1, "inv(A): inverse of a square matrix (1/x for a scalar)", "inv([[2, 1], [1, 1]])", "inv(4)"),
     "det": (1, "det(A): determinant", "det([[2, 1], [1, 3]])"),
-    "trace": (1, "trace(A)", "trace([[2, 1], [1, 3]])", "trace([[1, 2, 3], [4, 5, 6]])"),
-    "tr": (1, "tr(A): trace", "tr([[2, 1], [1, 3]])"),
     "opnorm": (1, "opnorm(A): spectral norm (largest singular value); |x| for a scalar",
                "opnorm([[1, 2], [3, 4]])", "opnorm(-2)"),
     "norm": (1, "norm(x): Euclidean norm of a vector, Frobenius norm of a matrix, |x| of a scalar",
@@ -91,25 +89,8 @@ _PLAIN = {
     "rank": (1, "rank(A): numerical rank (singular values above the tolerance band)", "rank([[1, 2], [2, 4]])"),
     "dot": (2, "dot(u, v): inner product of vectors (or Frobenius product of matrices)",
             "dot([[1], [2]], [[3], [4]])"),
-    "hadamard": (2, "hadamard(A, B): entrywise product", "hadamard([[1, 2], [3, 4]], [[5, 6], [7, 8]])"),
     "pinv": (1, "pinv(A): Moore-Penrose pseudo-inverse", "pinv([[1, 2], [2, 4]])"),
-    "maxentry": (1, "maxentry(A): the largest entry", "maxentry([[1, 5], [3, -2]])"),
-    "minentry": (1, "minentry(A): the smallest entry", "minentry([[1, 5], [3, -2]])"),
     "outer": (2, "outer(u, v): u v^T", "outer([[1], [2]], [[3], [4]])"),
-    "diag": (1, "diag(v): diagonal matrix from a vector", "diag([[1], [2]])"),
-    "eye": (1, "eye(n): n x n identity", "eye(2)"),
-    "zeros": (2, "zeros(r, c): zero matrix", "zeros(2, 3)"),
-    "ones": (2, "ones(r, c): all-ones matrix", "ones(2, 1)"),
-    "row": (2, "row(A, i): i-th row as a column vector (1-based)", "row([[1, 2], [3, 4]], 2)"),
-    "col": (2, "col(A, j): j-th column (1-based)", "col([[1, 2], [3, 4]], 1)"),
-    "entry": (3, "entry(A, i, j): entry (1-based)", "entry([[1, 2], [3, 4]], 2, 1)"),
-    "rows": (1, "rows(A): number of rows", "rows([[1, 2, 3], [4, 5, 6]])"),
-    "cols": (1, "cols(A): number of columns", "cols([[1, 2, 3], [4, 5, 6]])"),
-    "vec": (1, "vec(A): entries as a column vector, row-major", "vec([[1, 2], [3, 4]])"),
-    "hstack": ((2, -1), "hstack(A, B, ...): side by side", "hstack([[1], [2]], [[3], [4]])"),
-    "vstack": ((2, -1), "vstack(A, B, ...): stacked", "vstack([[1, 2]], [[3, 4]])"),
-    "matrix": ((3, -1), "matrix(r, c, a11, a12, ...): a matrix from its entries, row by row ([[...]] literals)",
-               "matrix(2, 2, 1, 2, 3, 4)"),
     "ind": (1, "ind(cond): 1 if cond holds else 0", "ind(2 > 1)", "ind(2 < 1)"),
     "piecewise": ((3, -1), "piecewise(c1, v1, c2, v2, ..., otherwise)", "piecewise(2 < 1, 5, 3 < 4, 7, 9)"),
     "binomial": (2, "binomial(n, k)", "binomial(6, 2)"),
@@ -117,5 +98,5 @@ _PLAIN = {
 }
 for _name, (_arity, _doc, *_examples) in _PLAIN.items():
     register(_name, _arity, _doc, examples=_examples)
-for _fn in ELEMENTARY.values():  # the elementary functions: verify.expr.elementary
+for _fn in BODIES.values():  # the functions written once: verify.expr.bodies
     register(_fn.name, _fn.arity, _fn.doc, examples=_fn.examples)

@@ -9,7 +9,7 @@ import re
 from fractions import Fraction
 
 from verify.expr import nodes as N
-from verify.expr.elementary import ELEMENTARY
+from verify.expr.functions import BODIES
 
 _PREC = {"or": 1, "and": 2, "not": 3, "cmp": 4, "+": 5, "-": 5, "*": 6, "@": 6, "/": 6,
          "neg": 7, "**": 8, "atom": 9}
@@ -28,7 +28,7 @@ _OPNAME = {"lambda_min": r"\lambda_{\min}", "lambda_max": r"\lambda_{\max}",
 def named_operator(fn: str) -> bool:
     """Whether `fn` prints as an operator name chosen for it (`\\det`, `\\operatorname{tr}`),
     not the generic `\\operatorname{fn}`."""
-    return fn in _OPNAME or (fn in ELEMENTARY and ELEMENTARY[fn].latex is not None)
+    return fn in _OPNAME or (fn in BODIES and BODIES[fn].latex is not None)
 
 
 _NAMES: dict[str, str] = {}  # symbol -> LaTeX declared in the claim (set by to_latex)
@@ -140,9 +140,9 @@ def _call(node: N.Call) -> tuple[str, int]:
         return _wrap(*a[0], _PREC["atom"]) + r"^{\top}", _PREC["**"]
     if fn == "inv":
         return _wrap(*a[0], _PREC["atom"]) + "^{-1}", _PREC["**"]
-    elementary = ELEMENTARY.get(fn)
-    if elementary is not None and elementary.latex is not None:
-        return elementary.latex.replace("#1", a[0][0]).replace("#*", ", ".join(x[0] for x in a)), _PREC["atom"]
+    written = BODIES.get(fn)
+    if written is not None and written.latex is not None:
+        return written.latex.replace("#1", a[0][0]).replace("#*", ", ".join(x[0] for x in a)), _PREC["atom"]
     if fn in ("sum", "prod"):
         sym = r"\sum" if fn == "sum" else r"\prod"
         return rf"{sym}_{{{a[1][0]}={a[2][0]}}}^{{{a[3][0]}}} {_wrap(*a[0], _PREC['*'])}", _PREC["+"]

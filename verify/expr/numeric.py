@@ -18,7 +18,7 @@ from mpmath.libmp import fnan
 from verify import limits
 from verify.errors import EvalError, Undecided
 from verify.expr import nodes as N
-from verify.expr.mpfunctions import NUMERIC, _idx
+from verify.expr.mpfunctions import NUMERIC, MpOps, _idx
 from verify.expr.mpvalues import (IDENT, Identity, _as_mat, _resolve, _shape, binop, clear_caches,
                                   is_mat, maxabs, scalar, to_mp, truth)
 
@@ -27,7 +27,7 @@ __all__ = ["Ctx", "evaluate", "free_names", "NUMERIC", "SPECIAL", "clear_caches"
 
 
 @dataclass
-class Ctx:
+class Ctx(MpOps):
     """Bindings and the tolerance of one evaluation at one precision. A binder (`sum`, `first`,
     `diff`, ...) evaluates its body in a child context per step that binds one more variable
     (`var`); the child's `parent` is the context it extends."""

@@ -15,7 +15,8 @@ import sympy as sp
 
 from verify.errors import EvalError
 from verify.expr import nodes as N
-from verify.expr.elementary import ELEMENTARY, Elementary, Scalars
+from verify.expr.bodies import Ops, runner
+from verify.expr.functions import BODIES
 from verify.expr.numeric import IDENT  # `I` before its size is known, shared by the engines
 from verify import limits
 
@@ -122,11 +123,6 @@ def _index(v, n: int, what: str) -> int:
     return i - 1
 
 
-def _trace(A):
-    """The sum of the diagonal entries A[i, i], i < min(rows, cols), as the other engines take it."""
-    return sp.Add(*[A[i, i] for i in range(min(A.shape))])
-
-
 def _svals(A):
     """The min(rows, cols) singular values (SymPy's own list of a wide matrix adds zeros)."""
     return (A if A.rows >= A.cols else A.T).singular_values()
@@ -137,11 +133,6 @@ def _dot(u, v):
     if u.shape != v.shape:
         raise EvalError(f"dot of shapes {u.shape} and {v.shape}")
     return sp.Add(*[u[i] * v[i] for i in range(len(u))])
-
-
-def _matrix(r, c, *entries):
-    r, c = _int(r, "rows"), _int(c, "columns")
-    return sp.ImmutableMatrix(r, c, [scalar(e) for e in entries])
 
 
 def _eigs(A):
@@ -159,12 +150,8 @@ def _size(n):
 
 
 SYMBOLIC: dict[str, Callable] = {
-    "T": lambda A: A.T if is_mat(A) else A,
-    "transpose": lambda A: A.T if is_mat(A) else A,
     "inv": lambda A: A.inv() if is_mat(A) else 1 / A,
     "det": lambda A: _as_mat(A).det(),
-    "trace": lambda A: _trace(_as_mat(A)),
-    "tr": lambda A: _trace(_as_mat(A)),
     "opnorm": lambda A: _as_mat(A).norm(2) if is_mat(A) else sp.Abs(A),
     "norm": lambda A: sp.sqrt(sp.Add(*[x**2 for x in A])) if is_mat(A) else sp.Abs(A),
     "fro": lambda A: sp.sqrt(sp.Add(*[x**2 for x in _as_mat(A)])),
@@ -175,34 +162,29 @@ SYMBOLIC: dict[str, Callable] = {
     "rho": lambda A: sp.Max(*[sp.Abs(e) for e in _eigs(A)]),
     "rank": lambda A: sp.Integer(_as_mat(A).rank()),
     "dot": _dot,
-    "hadamard": lambda A, B: _as_mat(A).multiply_elementwise(_as_mat(B)),
     "pinv": lambda A: _as_mat(A).pinv().as_immutable(),
-    "maxentry": lambda A: sp.Max(*list(_as_mat(A))),
-    "minentry": lambda A: sp.Min(*list(_as_mat(A))),
     "outer": lambda u, v: _as_mat(u) * _as_mat(v).T,
-    "diag": lambda v: sp.diag(*list(_as_mat(v))).as_immutable(),
-    "eye": lambda n: sp.eye(_size(n)).as_immutable(),
-    "zeros": lambda r, c: sp.zeros(_size(r), _size(c)).as_immutable(),
-    "ones": lambda r, c: sp.ones(_size(r), _size(c)).as_immutable(),
-    "row": lambda A, i: _as_mat(A)[_index(i, _as_mat(A).rows, "row"), :].T,
-    "col": lambda A, j: _as_mat(A)[:, _index(j, _as_mat(A).cols, "column")],
-    "entry": lambda A, i, j: _entry_at(_as_mat(A), _int(i, "row"), _int(j, "column")),
-    "rows": lambda A: sp.Integer(_as_mat(A).rows),
-    "cols": lambda A: sp.Integer(_as_mat(A).cols),
-    "vec": lambda A: sp.ImmutableMatrix(list(_as_mat(A))),
-    "hstack": lambda *p: sp.Matrix.hstack(*[_as_mat(x) for x in p]).as_immutable(),
-    "vstack": lambda *p: sp.Matrix.vstack(*[_as_mat(x) for x in p]).as_immutable(),
-    "matrix": _matrix,
     "ind": lambda c: sp.Piecewise((1, c), (0, True)),
     "binomial": lambda n, k: sp.binomial(scalar(n), scalar(k)),
     "factorial": lambda n: sp.factorial(_factorial_arg(n)),
 }
 
 
-class SymScalars(Scalars):
-    """The elementary functions' operations in SymPy."""
+class SymOps(Ops):
+    """The operations of the functions written once, in SymPy."""
     __slots__ = ()
-    num = staticmethod(lambda q: sp.Rational(q.numerator, q.denominator))
+    is_mat, as_mat, scalar, index, size, entrywise = (
+        staticmethod(f) for f in (is_mat, _as_mat, scalar, _index, _size, _entrywise))
+    shape, transpose = staticmethod(lambda A: A.shape), staticmethod(lambda A: A.T)
+    hadamard = staticmethod(lambda A, B: A.multiply_elementwise(B))
+    at, total = staticmethod(lambda A, i, j: A[i, j]), staticmethod(lambda terms: sp.Add(*terms))
+    mat = staticmethod(lambda rows, cols: sp.ImmutableMatrix(len(rows), cols, [e for row in rows for e in row]))
+
+    @staticmethod
+    def fail(message):
+        raise EvalError(message)
+
+    num, zero, one = staticmethod(lambda q: sp.Rational(q.numerator, q.denominator)), sp.Integer(0), sp.Integer(1)
     add, sub, mul, div = (staticmethod(f) for f in (operator.add, operator.sub, operator.mul, operator.truediv))
     neg, abs, floor, ceil = staticmethod(operator.neg), staticmethod(sp.Abs), staticmethod(sp.floor), staticmethod(sp.ceiling)
     max2, min2, step = staticmethod(sp.Max), staticmethod(sp.Min), staticmethod(lambda x: sp.Heaviside(x, 1))
@@ -213,15 +195,8 @@ class SymScalars(Scalars):
         ("sign", "sqrt", "exp", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "sech"))
 
 
-def _lift(fn: Elementary) -> Callable:
-    """An elementary function's body as an entry of SYMBOLIC."""
-    if fn.entrywise:
-        return lambda x: _entrywise(partial(fn.body, SYMBOLIC_SCALARS), x)
-    return lambda *xs: fn.body(SYMBOLIC_SCALARS, *[scalar(x) for x in xs])
-
-
-SYMBOLIC_SCALARS = SymScalars()
-SYMBOLIC.update({name: _lift(fn) for name, fn in ELEMENTARY.items()})
+_OPS = SymOps()
+SYMBOLIC.update({name: partial(runner(fn, SymOps), _OPS) for name, fn in BODIES.items()})
 
 
 def _factorial_arg(n):

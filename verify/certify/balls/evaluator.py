@@ -10,7 +10,7 @@ from verify.expr.powers import Powers
 
 from .common import (IDENT, MAX_BALL_EXPONENT, MAX_EXACT_EXPONENT, MAX_STEPS, EvalFailure, NotRational,
                      Undecidable, Unsupported, check_dims, is_mat, shape, square)
-from .functions import PLAIN, SPECIAL
+from .functions import PLAIN, SPECIAL, BallOps
 
 _RELATIONS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
               ">=": operator.ge}
@@ -28,8 +28,9 @@ class Budget:
             raise Unsupported(f"evaluation budget of {MAX_STEPS} steps exceeded")
 
 
-class Eval:
-    """One evaluation context: the domain, the instance (converted lazily), bound variables."""
+class Eval(BallOps):
+    """One evaluation context: the domain, the instance (converted lazily), bound variables. It is
+    the `Ops` the functions written once run on (verify.certify.balls.functions.BallOps)."""
 
     def __init__(self, dom, exact: dict, budget: Budget, converted=None, bound=None, powers=None):
         self.dom, self.exact, self.budget = dom, exact, budget
@@ -54,24 +55,9 @@ class Eval:
         return v
 
     # -- values -------------------------------------------------------------------------------
-    def scalar(self, v, what: str = "value"):
-        if v is IDENT:
-            return self.dom.one
-        if is_mat(v):
-            if v.nrows() == 1 and v.ncols() == 1:
-                return v[0, 0]
-            raise EvalFailure(f"{what} is a {v.nrows()}x{v.ncols()} matrix where a scalar is needed")
-        return self.number(v)
-
     def number(self, v):
         """A condition's value (True, False) as the number 1 or 0; any other value as it is."""
         return self.dom.integer(int(v)) if isinstance(v, bool) else v
-
-    def as_mat(self, v):
-        if v is IDENT:
-            raise EvalFailure("I has no size here; use eye(n)")
-        v = self.number(v)
-        return v if is_mat(v) else self.dom.mat([[v]])
 
     def resolve(self, a, b):
         if a is IDENT:
@@ -79,25 +65,6 @@ class Eval:
         if b is IDENT:
             b = self.dom.eye(a.nrows()) if is_mat(a) else self.dom.one
         return a, b
-
-    def size(self, v) -> int:
-        n = self.dom.to_int(self.scalar(v), "a size")
-        if n < 0:
-            raise EvalFailure(f"a size must be a non-negative integer, got {n}")
-        check_dims(n, 0)
-        return n
-
-    def index(self, v, n: int, what: str) -> int:
-        i = self.dom.to_int(self.scalar(v), f"{what} index")
-        if not 1 <= i <= n:
-            raise EvalFailure(f"{what} index {i} is outside 1..{n}")
-        return i - 1
-
-    def entrywise(self, f: Callable, v):
-        if is_mat(v):
-            r, c = v.nrows(), v.ncols()
-            return self.dom.mat([[f(v[i, j]) for j in range(c)] for i in range(r)])
-        return f(self.scalar(v))
 
     def truth(self, v) -> bool:
         if isinstance(v, bool):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
-from functools import partial, reduce
+
 from typing import Callable
 
 from verify import limits
 from verify.expr import nodes as N
-from verify.expr.elementary import ELEMENTARY, TRANSCENDENTAL, Elementary, Scalars
+from verify.expr.bodies import TRANSCENDENTAL, Ops, runner
+from verify.expr.functions import BODIES
 
 from .common import IDENT, EvalFailure, Undecidable, Unsupported, check_dims, is_mat, shape, square
 
@@ -19,11 +20,6 @@ def _total(dom, terms):
     for t in terms:
         out = dom.add(out, t)
     return out
-
-
-def _trace(ev, A):
-    A = ev.as_mat(A)
-    return _total(ev.dom, (A[i, i] for i in range(min(A.nrows(), A.ncols()))))
 
 
 def _inv(ev, A):
@@ -72,88 +68,12 @@ def _dot(ev, u, v):
     return _total(dom, (dom.mul(x, y) for x, y in zip(u.entries(), v.entries())))
 
 
-def _hadamard(ev, A, B):
-    A, B = ev.as_mat(A), ev.as_mat(B)
-    if shape(A) != shape(B):
-        raise EvalFailure(f"hadamard of shapes {shape(A)} and {shape(B)}")
-    mul = ev.dom.mul
-    return ev.dom.mat([[mul(A[i, j], B[i, j]) for j in range(A.ncols())] for i in range(A.nrows())])
-
-
-def _extreme_entry(ev, A, pick):
-    entries = ev.as_mat(A).entries()
-    if not entries:
-        raise EvalFailure("an empty matrix has no entries")
-    return reduce(pick, entries)
-
-
 def _outer(ev, u, v):
     u, v = ev.as_mat(u), ev.as_mat(v)
     if u.ncols() != v.ncols():
         raise EvalFailure(f"shape mismatch in product: {shape(u)} times {(v.ncols(), v.nrows())}")
     check_dims(u.nrows(), v.nrows())
     return ev.dom.matmul(u, v.transpose())
-
-
-def _diag(ev, v):
-    v = ev.as_mat(v)
-    if v.nrows() != 1 and v.ncols() != 1:
-        raise EvalFailure("diag needs a vector")
-    d = v.entries()
-    check_dims(len(d), len(d))
-    if not d:
-        return ev.dom.new(0, 0)
-    z = ev.dom.zero
-    return ev.dom.mat([[e if i == j else z for j in range(len(d))] for i, e in enumerate(d)])
-
-
-def _filled(ev, r, c, value):
-    r, c = ev.size(r), ev.size(c)
-    check_dims(r, c)
-    m = ev.dom.new(r, c)
-    if value:
-        for i in range(r):
-            for j in range(c):
-                m[i, j] = value
-    return m
-
-
-def _col(ev, A, j, what: str = "column"):
-    """Column j of A (1-based) as a vector; row j is column j of A's transpose (`what`: "row")."""
-    A = ev.as_mat(A)
-    k = ev.index(j, A.ncols(), what)
-    return ev.dom.mat([[A[i, k]] for i in range(A.nrows())])
-
-
-def _entry(ev, A, i, j):
-    A = ev.as_mat(A)
-    return A[ev.index(i, A.nrows(), "row"), ev.index(j, A.ncols(), "column")]
-
-
-def _stack(ev, parts, horizontal: bool):
-    mats = [ev.as_mat(p) for p in parts]
-    if horizontal:
-        if len({m.nrows() for m in mats}) != 1:
-            raise EvalFailure("hstack needs equal row counts")
-        rows = [[m[i, j] for m in mats for j in range(m.ncols())] for i in range(mats[0].nrows())]
-    else:
-        if len({m.ncols() for m in mats}) != 1:
-            raise EvalFailure("vstack needs equal column counts")
-        rows = [[m[i, j] for j in range(m.ncols())] for m in mats for i in range(m.nrows())]
-    check_dims(len(rows), len(rows[0]) if rows else 0)
-    if rows and not rows[0]:
-        return ev.dom.new(len(rows), 0)
-    return ev.dom.mat(rows)
-
-
-def _matrix(ev, r, c, *entries):
-    r, c = ev.size(r), ev.size(c)
-    if r * c != len(entries):
-        raise EvalFailure("matrix literal has the wrong number of entries")
-    check_dims(r, c)
-    if r == 0 or c == 0:
-        return ev.dom.new(r, c)
-    return ev.dom.mat([[ev.scalar(entries[i * c + j]) for j in range(c)] for i in range(r)])
 
 
 def _sign(ev, z, what: str = "sign of a ball containing 0") -> int:
@@ -187,17 +107,9 @@ def _factorial(ev, n):
     return dom.integer(math.factorial(k))
 
 
-def _transpose(ev, A):
-    return A.transpose() if is_mat(A) else A
-
-
 PLAIN: dict[str, Callable] = {
-    "T": _transpose,
-    "transpose": _transpose,
     "inv": _inv,
     "det": _det,
-    "trace": _trace,
-    "tr": _trace,
     "opnorm": _opnorm,
     "norm": _norm,
     "fro": lambda ev, A: _norm(ev, ev.as_mat(A)),
@@ -208,64 +120,106 @@ PLAIN: dict[str, Callable] = {
     "rho": lambda ev, A: ev.dom.spectral_radius(square(ev.as_mat(A), "eigenvalues")),
     "rank": lambda ev, A: ev.dom.integer(ev.dom.rank(ev.as_mat(A))),
     "dot": _dot,
-    "hadamard": _hadamard,
-    "maxentry": lambda ev, A: _extreme_entry(ev, A, ev.dom.max2),
-    "minentry": lambda ev, A: _extreme_entry(ev, A, ev.dom.min2),
     "outer": _outer,
-    "diag": _diag,
-    "eye": lambda ev, n: ev.dom.eye(ev.size(n)),
-    "zeros": lambda ev, r, c: _filled(ev, r, c, 0),
-    "ones": lambda ev, r, c: _filled(ev, r, c, 1),
-    "row": lambda ev, A, i: _col(ev, ev.as_mat(A).transpose(), i, "row"),
-    "col": _col,
-    "entry": _entry,
-    "rows": lambda ev, A: ev.dom.integer(shape(A)[0]),
-    "cols": lambda ev, A: ev.dom.integer(shape(A)[1]),
-    "vec": lambda ev, A: ev.dom.mat([[e] for e in ev.as_mat(A).entries()]),
-    "hstack": lambda ev, *p: _stack(ev, p, True),
-    "vstack": lambda ev, *p: _stack(ev, p, False),
-    "matrix": _matrix,
     "ind": lambda ev, c: ev.dom.integer(1 if ev.truth(c) else 0),
     "binomial": _binomial,
     "factorial": _factorial,
 }
 
 
-class BallScalars(Scalars):
-    """The elementary functions' operations in the evaluator's domain: exact rationals, or arb
-    balls with exact rationals where they stay exact."""
-    __slots__ = ("ev", "dom")
-
-    def __init__(self, ev):
-        self.ev, self.dom = ev, ev.dom
+class BallOps(Ops):
+    """The operations of the functions written once, in an evaluation's domain: exact rationals,
+    or arb balls with exact rationals where they stay exact. The evaluation context
+    (verify.certify.balls.evaluator.Eval) is one."""
+    __slots__ = ()
 
     def unsupported(self, op: str):
         raise Unsupported(op)
 
     def sign(self, x):
-        return self.dom.integer(_sign(self.ev, x))
+        return self.dom.integer(_sign(self, x))
 
     def step(self, x):
-        return self.dom.integer(int(_sign(self.ev, x, "step(x) on a ball containing the kink 0") >= 0))
+        return self.dom.integer(int(_sign(self, x, "step(x) on a ball containing the kink 0") >= 0))
 
     def logb(self, x, base):
         return self.dom.div(self.dom.fn("log", x), self.dom.fn("log", base))
 
+    is_mat, shape = staticmethod(is_mat), staticmethod(shape)
+
+    @property
+    def zero(self):
+        return self.dom.zero
+
+    @property
+    def one(self):
+        return self.dom.one
+
+    def scalar(self, v, what: str = "value"):
+        if v is IDENT:
+            return self.dom.one
+        if is_mat(v):
+            if v.nrows() == 1 and v.ncols() == 1:
+                return v[0, 0]
+            raise EvalFailure(f"{what} is a {v.nrows()}x{v.ncols()} matrix where a scalar is needed")
+        return self.number(v)
+
+    def as_mat(self, v):
+        if v is IDENT:
+            raise EvalFailure("I has no size here; use eye(n)")
+        v = self.number(v)
+        return v if is_mat(v) else self.dom.mat([[v]])
+
+    def size(self, v) -> int:
+        n = self.dom.to_int(self.scalar(v), "a size")
+        if n < 0:
+            raise EvalFailure(f"a size must be a non-negative integer, got {n}")
+        check_dims(n, 0)
+        return n
+
+    def index(self, v, n: int, what: str) -> int:
+        i = self.dom.to_int(self.scalar(v), f"{what} index")
+        if not 1 <= i <= n:
+            raise EvalFailure(f"{what} index {i} is outside 1..{n}")
+        return i - 1
+
+    def entrywise(self, f: Callable, v):
+        if is_mat(v):
+            r, c = v.nrows(), v.ncols()
+            return self.dom.mat([[f(v[i, j]) for j in range(c)] for i in range(r)])
+        return f(self.scalar(v))
+
+    @staticmethod
+    def at(A, i, j):
+        return A[i, j]
+
+    @staticmethod
+    def transpose(A):
+        return A.transpose()
+
+    def hadamard(self, A, B):
+        mul = self.dom.mul
+        return self.dom.mat([[mul(A[i, j], B[i, j]) for j in range(A.ncols())] for i in range(A.nrows())])
+
+    def mat(self, rows, cols):
+        check_dims(len(rows), cols)
+        return self.dom.mat(rows) if rows and cols else self.dom.new(len(rows), cols)
+
+    def total(self, terms):
+        return _total(self.dom, terms)
+
+    @staticmethod
+    def fail(message):
+        raise EvalFailure(message)
+
 
 for _op in ("num", "add", "sub", "mul", "div", "neg", "abs", "floor", "ceil", "max2", "min2", "sqrt", "cbrt"):
-    setattr(BallScalars, _op, lambda self, *args, _op=_op: getattr(self.dom, _op)(*args))  # the domain's own
+    setattr(BallOps, _op, lambda self, *args, _op=_op: getattr(self.dom, _op)(*args))  # the domain's own
 for _op in TRANSCENDENTAL - {"logb"}:
-    setattr(BallScalars, _op, lambda self, x, _op=_op: self.dom.fn(_op, x))
+    setattr(BallOps, _op, lambda self, x, _op=_op: self.dom.fn(_op, x))
 
 
-def _lift(fn: Elementary) -> Callable:
-    """An elementary function's body as an entry of PLAIN."""
-    if fn.entrywise:
-        return lambda ev, x: ev.entrywise(partial(fn.body, BallScalars(ev)), x)
-    return lambda ev, *xs: fn.body(BallScalars(ev), *[ev.scalar(x) for x in xs])
-
-
-PLAIN.update({name: _lift(fn) for name, fn in ELEMENTARY.items()})
+PLAIN.update({name: runner(fn, BallOps) for name, fn in BODIES.items()})  # run(ev, *args): the context is the Ops
 
 
 # -- binder forms -------------------------------------------------------------------------------

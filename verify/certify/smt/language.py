@@ -10,7 +10,8 @@ from fractions import Fraction
 from typing import Any, Callable, Optional
 
 from verify.expr import nodes as N
-from verify.expr.elementary import ELEMENTARY, TRANSCENDENTAL, Elementary, Scalars, can
+from verify.expr.bodies import TRANSCENDENTAL, Ops, can, runner
+from verify.expr.functions import BODIES
 
 MAX_VARS = 8            # quantified symbols
 MAX_UNROLL = 50         # terms of one sum / prod / iterate
@@ -49,9 +50,12 @@ def unsupported_fn(fn: str, op: str = "") -> str:
     return f"the function {fn}"
 
 
-class Z3Scalars(Scalars):
-    """The elementary functions' operations over z3 reals, folding rational constants (`Val`)."""
+class Z3Ops(Ops):
+    """The operations of the functions written once, over z3 reals, folding rational constants
+    (`Val`). z3 has no matrices: a value is never one."""
     __slots__ = ("tr", "node", "guard")
+    matrices = False
+    zero, one = Fraction(0), Fraction(1)
 
     def __init__(self, tr, node: N.Call, guard):
         self.tr, self.node, self.guard = tr, node, guard
@@ -61,6 +65,18 @@ class Z3Scalars(Scalars):
 
     def num(self, q: Fraction) -> Fraction:
         return Fraction(q)
+
+    @staticmethod
+    def is_mat(v) -> bool:
+        return False
+
+    @staticmethod
+    def scalar(v):
+        return v
+
+    @staticmethod
+    def entrywise(f: Callable, v):
+        return f(v)
 
     def div(self, a, b):
         return self.tr.divide(a, b, self.node, self.guard)
@@ -114,16 +130,11 @@ def _arith(f: Callable) -> Callable:
     return op
 
 
-Z3Scalars.add, Z3Scalars.sub, Z3Scalars.mul = (_arith(f) for f in (operator.add, operator.sub, operator.mul))
-
-
-def _lift(fn: Elementary) -> Callable:
-    """An elementary function's body as an entry of FUNCTIONS (scalar arguments only)."""
-    return lambda tr, a, node, guard: fn.body(Z3Scalars(tr, node, guard), *a)
+Z3Ops.add, Z3Ops.sub, Z3Ops.mul = (_arith(f) for f in (operator.add, operator.sub, operator.mul))
 
 
 def _f_abs(tr, a, node, guard):
-    return Z3Scalars(tr, node, guard).abs(a[0])
+    return Z3Ops(tr, node, guard).abs(a[0])
 
 
 def _f_binomial(tr, a, node, guard):
@@ -143,9 +154,9 @@ def _f_factorial(tr, a, node, guard):
 FUNCTIONS: dict[str, Callable] = {
     "norm": _f_abs, "opnorm": _f_abs, "fro": _f_abs,
     "inv": lambda tr, a, node, guard: tr.divide(Fraction(1), a[0], node.args[0], guard),
-    "T": lambda tr, a, node, guard: a[0], "transpose": lambda tr, a, node, guard: a[0],
     "binomial": _f_binomial, "factorial": _f_factorial,
-    **{name: _lift(fn) for name, fn in ELEMENTARY.items() if can(Z3Scalars, fn)},
+    **{name: (lambda tr, a, node, guard, run=runner(fn, Z3Ops): run(Z3Ops(tr, node, guard), *a))
+       for name, fn in BODIES.items() if can(Z3Ops, fn)},
 }
 
 
