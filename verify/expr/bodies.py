@@ -7,8 +7,9 @@ way mpmath writes a function once against its contexts. Each engine runs the sam
 domain lacks is refused in one place (`Ops.__getattr__`), and which engine supports which function
 follows from the operations its body uses (`Body.uses`, traced on registration).
 
-The bodies live in `elementary.py` (scalar functions) and `structure.py` (the shape of matrices);
-`verify.expr.functions` imports both, so `BODIES` is complete wherever the function table is.
+The bodies live in `elementary.py` (scalar functions), `structure.py` (the shape of matrices) and
+`linalg.py` (linear algebra); `verify.expr.functions` imports them, so `BODIES` is complete wherever
+the function table is.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ SCALAR_OPERATIONS = frozenset({
     "sqrt", "cbrt",                                                # roots
     "exp", "log", "logb", "log1p", "sin", "cos", "tan", "asin", "acos", "atan",
     "sinh", "cosh", "tanh", "sech",                                # transcendental
+    "binomial", "factorial",
 })
 MATRIX_OPERATIONS = frozenset({
     "is_mat",      # whether a value is a matrix (z3's never are)
@@ -41,7 +43,11 @@ MATRIX_OPERATIONS = frozenset({
     "total",       # the sum of a list of scalars
     "fail",        # fail(message): the value is undefined (the engine's error)
 })
-OPERATIONS = SCALAR_OPERATIONS | MATRIX_OPERATIONS
+#: Linear algebra: each engine's own algorithm (mpmath's SVD and eigensolvers at the working
+#: precision, SymPy's exact ones, arb's rigorous enclosures); a scalar argument where one makes sense.
+LINEAR_ALGEBRA = frozenset({"inv", "det", "dot", "outer", "pinv", "rank", "norm", "fro", "opnorm",
+                            "lambda_min", "lambda_max", "sigma_min", "sigma_max", "rho"})
+OPERATIONS = SCALAR_OPERATIONS | MATRIX_OPERATIONS | LINEAR_ALGEBRA
 CONSTANTS = frozenset({"zero", "one"})  # values, not functions
 TRANSCENDENTAL = frozenset({"exp", "log", "logb", "log1p", "sin", "cos", "tan", "asin", "acos", "atan",
                             "sinh", "cosh", "tanh", "sech"})
@@ -148,22 +154,23 @@ def define(name: str, arity, doc: str, *examples: str, latex: Optional[str] = No
     return register
 
 
-def operation(name: str, doc: str, *examples: str, latex: Optional[str] = None) -> None:
-    """A function that is one scalar operation of the domains, applied entrywise."""
-    define(name, 1, doc, *examples, latex=latex, operation=name)(lambda m, x: getattr(m, name)(x))
+def operation(name: str, arity, doc: str, *examples: str, latex: Optional[str] = None,
+              takes: str = ENTRYWISE) -> None:
+    """A function that is one operation of the domains (each engine computes it its own way)."""
+    define(name, arity, doc, *examples, latex=latex, takes=takes,
+           operation=name)(lambda m, *args: getattr(m, name)(*args))
 
 
 def runner(fn: Body, ops: type) -> Callable:
     """`run(ops, *args)`: the body as an engine with that `Ops` class runs it on its values
-    (`ops.entrywise(f, value)` maps f over a matrix's entries or applies it to a scalar). An
-    operation the class holds as a static method is looked up once, here."""
+    (`ops.entrywise(f, value)` maps f over a matrix's entries or applies it to a scalar). A body
+    that is one operation calls the class's method directly, looked up once, here."""
     body, op = fn.body, fn.operation
-    entrywise = _static(ops, "entrywise")
     if op is not None:
-        f = _static(ops, op)
-        if f is not None and entrywise is not None:
+        f, entrywise = _static(ops, op), _static(ops, "entrywise")
+        if fn.takes == ENTRYWISE and f is not None and entrywise is not None:
             return lambda ops, x: entrywise(f, x)
-        return lambda ops, x: ops.entrywise(getattr(ops, op), x)
+        body = _method(ops, op)
     if fn.takes == ENTRYWISE:
         return lambda ops, x: ops.entrywise(partial(body, ops), x)
     if fn.takes == SCALARS:
@@ -176,10 +183,22 @@ def runner(fn: Body, ops: type) -> Callable:
     return body
 
 
-def _static(ops: type, name: str) -> Optional[Callable]:
-    """The function a class holds as a static method `name`, or None."""
+def _held(ops: type, name: str):
     for klass in ops.__mro__:
         if name in vars(klass):
-            held = vars(klass)[name]
-            return held.__func__ if isinstance(held, staticmethod) else None
+            return vars(klass)[name]
     return None
+
+
+def _static(ops: type, name: str) -> Optional[Callable]:
+    """The function a class holds as a static method `name`, or None."""
+    held = _held(ops, name)
+    return held.__func__ if isinstance(held, staticmethod) else None
+
+
+def _method(ops: type, name: str) -> Callable:
+    """The operation `name` of an `Ops` class as a function of (ops, *args)."""
+    held, f = _held(ops, name), _static(ops, name)
+    if f is not None:
+        return lambda ops, *args: f(*args)
+    return held if callable(held) else (lambda ops, *args: getattr(ops, name)(*args))

@@ -13,9 +13,9 @@ from functools import reduce
 from verify.expr.bodies import SCALARS, define, operation
 
 # -- order ---------------------------------------------------------------------------------------
-operation("abs", "abs(x)", "abs(-3/2)", "abs([[-1, 2]])", latex=r"\left|#1\right|")
-operation("sign", "sign(x)", "sign(-2)", "sign(0)")
-operation("step", "step(x): 1 if x >= 0 else 0 (the relu'(0) = 1 convention), entrywise",
+operation("abs", 1, "abs(x)", "abs(-3/2)", "abs([[-1, 2]])", latex=r"\left|#1\right|")
+operation("sign", 1, "sign(x)", "sign(-2)", "sign(0)")
+operation("step", 1, "step(x): 1 if x >= 0 else 0 (the relu'(0) = 1 convention), entrywise",
            "step(-1/2)", "step(2)")
 
 
@@ -34,18 +34,18 @@ def _max(m, *xs):
     return reduce(m.max2, xs)
 
 
-define("floor", 1, "floor(x)", "floor(-7/2)", latex=r"\left\lfloor #1\right\rfloor",
-           takes=SCALARS)(lambda m, x: m.floor(x))
-define("ceil", 1, "ceil(x)", "ceil(7/2)", latex=r"\left\lceil #1\right\rceil",
-           takes=SCALARS)(lambda m, x: m.ceil(x))
+operation("floor", 1, "floor(x)", "floor(-7/2)", latex=r"\left\lfloor #1\right\rfloor", takes=SCALARS)
+operation("ceil", 1, "ceil(x)", "ceil(7/2)", latex=r"\left\lceil #1\right\rceil", takes=SCALARS)
+operation("binomial", 2, "binomial(n, k)", "binomial(6, 2)", takes=SCALARS)
+operation("factorial", 1, "factorial(n) (n capped)", "factorial(5)", takes=SCALARS)
 
 # -- roots ---------------------------------------------------------------------------------------
-operation("sqrt", "sqrt(x)", "sqrt(2)", "sqrt(9/4)", latex=r"\sqrt{#1}")
-operation("cbrt", "cbrt(x): the real cube root, cbrt(-8) = -2 (entrywise)", "cbrt(-8)", "cbrt(2)",
+operation("sqrt", 1, "sqrt(x)", "sqrt(2)", "sqrt(9/4)", latex=r"\sqrt{#1}")
+operation("cbrt", 1, "cbrt(x): the real cube root, cbrt(-8) = -2 (entrywise)", "cbrt(-8)", "cbrt(2)",
            "cbrt(-1/3)", "cbrt([[27, -1/8]])", latex=r"\sqrt[3]{#1}")
 
 # -- exponentials, logarithms and the trigonometric and hyperbolic functions ----------------------
-operation("exp", "exp(x)", "exp(1/2)", latex=r"\exp\left(#1\right)")
+operation("exp", 1, "exp(x)", "exp(1/2)", latex=r"\exp\left(#1\right)")
 
 
 @define("log", (1, 2), "log(x[, base])", "log(3)", "log(8, 2)", latex=r"\log\left(#*\right)",
@@ -54,11 +54,11 @@ def _log(m, x, base=None):
     return m.log(x) if base is None else m.logb(x, base)
 
 
-operation("log1p", "log1p(x) = log(1 + x), accurate near 0", "log1p(1/1000)")
+operation("log1p", 1, "log1p(x) = log(1 + x), accurate near 0", "log1p(1/1000)")
 for _name, _example in (("sin", "sin(1/2)"), ("cos", "cos(1/2)"), ("tan", "tan(1/2)"), ("asin", "asin(1/2)"),
                         ("acos", "acos(1/3)"), ("atan", "atan(2)"), ("sinh", "sinh(1/2)"),
                         ("cosh", "cosh(1/2)"), ("tanh", "tanh(1/2)"), ("sech", "sech(1/2)")):
-    operation(_name, f"{_name}(x)", _example,
+    operation(_name, 1, f"{_name}(x)", _example,
                latex=rf"\{_name}\left(#1\right)" if _name in ("sin", "cos", "tan", "sinh", "cosh", "tanh") else None)
 
 

@@ -1,13 +1,14 @@
 """The fixed table of functions of the claim language: every function's signature (name, arity,
 documentation line, examples).
 
-The functions written once (verify.expr.bodies: the scalar functions of `elementary.py` such as
-`abs`, `sqrt`, `sigmoid`, and the matrix-shape functions of `structure.py` such as `entry`, `vec`,
-`hstack`) have one body over a domain's operations, which every engine evaluates. The others have a
-body per engine: `numeric.NUMERIC` (mpmath), `symbolic.SYMBOLIC`
-(SymPy), `certify.balls` (one body for exact rationals and arb balls) and `certify.smt` (z3). Binder
-forms (`sum`, `prod`, `first`, `diff`, `grad`, `hessian`, `jacobian`, `limit`, `iterate`, ...) take a
-variable name at `binds` and are evaluated by the engines themselves. `verify functions` prints
+Every function but the binder forms and the two that read a condition (`ind`, `piecewise`) is
+written once (verify.expr.bodies): the scalar functions of `elementary.py` (`abs`, `sqrt`,
+`sigmoid`, ...), the matrix-shape functions of `structure.py` (`entry`, `vec`, `hstack`, ...) and
+the linear algebra of `linalg.py` (`inv`, `opnorm`, ...), with one body over a domain's operations
+that every engine runs. Binder forms (`sum`, `prod`, `first`, `diff`, `grad`, `hessian`, `jacobian`,
+`limit`, `iterate`, ...) take a variable name at `binds`; they, `ind` and `piecewise` are evaluated
+by each engine itself (`numeric.SPECIAL`, `symbolic.SPECIAL`, `certify.balls`, `certify.smt`).
+`verify functions` prints
 which engine supports which (`verify.support`), and tests/test_function_registry.py checks every
 entry: a doc line, examples that every supporting engine evaluates to the same value, LaTeX, and a
 use in a test or a claim.
@@ -18,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from verify.expr import elementary, structure  # noqa: F401 (they register their bodies)
+from verify.expr import elementary, linalg, structure  # noqa: F401 (they register their bodies)
 from verify.expr.bodies import BODIES
 
 
@@ -70,31 +71,10 @@ for _name, (_arity, _doc, *_examples) in _BINDERS.items():
     register(_name, _arity, _doc, 1, _examples)
 
 
-# Plain functions: name -> (arity, doc line, example, ...). Examples with a matrix come with a
-# scalar one where the function takes scalars too (z3 has no matrices).
+# Conditions as values: name -> (arity, doc line, example, ...); each engine reads the condition.
 _PLAIN = {
-    "inv": (1, "inv(A): inverse of a square matrix (1/x for a scalar)", "inv([[2, 1], [1, 1]])", "inv(4)"),
-    "det": (1, "det(A): determinant", "det([[2, 1], [1, 3]])"),
-    "opnorm": (1, "opnorm(A): spectral norm (largest singular value); |x| for a scalar",
-               "opnorm([[1, 2], [3, 4]])", "opnorm(-2)"),
-    "norm": (1, "norm(x): Euclidean norm of a vector, Frobenius norm of a matrix, |x| of a scalar",
-             "norm([[1], [2]])", "norm(-2)"),
-    "fro": (1, "fro(A): Frobenius norm", "fro([[1, 2], [2, 4]])", "fro(-3)"),
-    "lambda_min": (1, "lambda_min(A): smallest eigenvalue of a symmetric matrix", "lambda_min([[2, 1], [1, 3]])"),
-    "lambda_max": (1, "lambda_max(A): largest eigenvalue of a symmetric matrix", "lambda_max([[2, 1], [1, 3]])"),
-    "sigma_min": (1, "sigma_min(A): smallest singular value (of min(r, c))", "sigma_min([[1, 2], [3, 4]])",
-                  "sigma_min([[1, 2, 3], [4, 5, 6]])"),
-    "sigma_max": (1, "sigma_max(A): largest singular value", "sigma_max([[1, 2], [3, 4]])"),
-    "rho": (1, "rho(A): spectral radius (largest |eigenvalue|)", "rho([[0, 1], [-2, -3]])"),
-    "rank": (1, "rank(A): numerical rank (singular values above the tolerance band)", "rank([[1, 2], [2, 4]])"),
-    "dot": (2, "dot(u, v): inner product of vectors (or Frobenius product of matrices)",
-            "dot([[1], [2]], [[3], [4]])"),
-    "pinv": (1, "pinv(A): Moore-Penrose pseudo-inverse", "pinv([[1, 2], [2, 4]])"),
-    "outer": (2, "outer(u, v): u v^T", "outer([[1], [2]], [[3], [4]])"),
     "ind": (1, "ind(cond): 1 if cond holds else 0", "ind(2 > 1)", "ind(2 < 1)"),
     "piecewise": ((3, -1), "piecewise(c1, v1, c2, v2, ..., otherwise)", "piecewise(2 < 1, 5, 3 < 4, 7, 9)"),
-    "binomial": (2, "binomial(n, k)", "binomial(6, 2)"),
-    "factorial": (1, "factorial(n) (n capped)", "factorial(5)"),
 }
 for _name, (_arity, _doc, *_examples) in _PLAIN.items():
     register(_name, _arity, _doc, examples=_examples)

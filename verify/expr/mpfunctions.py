@@ -12,7 +12,7 @@ from mpmath import mp
 from verify import limits
 from verify.errors import EvalError, Undecided
 from verify.expr import mpmat
-from verify.expr.bodies import Ops, runner
+from verify.expr.bodies import Ops, can, runner
 from verify.expr.functions import BODIES
 from verify.expr.mpvalues import _as_mat, _check_dim, _entrywise, _shape, is_mat, scalar, to_mp, truth
 
@@ -91,25 +91,7 @@ def _dot(u, v):
     return mp.fsum(ug((i, j), zero) * vg((i, j), zero) for i in range(u.rows) for j in range(u.cols))
 
 
-NUMERIC: dict[str, Callable] = {
-    "inv": lambda ctx, A: _inv(A),
-    "det": lambda ctx, A: mp.det(_as_mat(A)),
-    "opnorm": lambda ctx, A: max(_svals(A)) if is_mat(A) else abs(A),
-    "norm": lambda ctx, A: mpmat.mnorm(A, "f") if is_mat(A) else abs(A),
-    "lambda_min": lambda ctx, A: _sym_eigs(A, ctx)[0],
-    "lambda_max": lambda ctx, A: _sym_eigs(A, ctx)[-1],
-    "sigma_min": lambda ctx, A: _svals(A)[0],
-    "sigma_max": lambda ctx, A: _svals(A)[-1],
-    "rho": lambda ctx, A: max(abs(x) for x in mp.eig(_as_mat(A), left=False, right=False)),
-    "rank": _rank,
-    "dot": lambda ctx, u, v: _dot(u, v),
-    "pinv": lambda ctx, A: _pinv(ctx, A),
-    "outer": lambda ctx, u, v: _check_dim(_as_mat(u) * _as_mat(v).T),
-    "ind": lambda ctx, c: mp.mpf(1) if truth(c, ctx) else mp.mpf(0),
-    "binomial": lambda ctx, n, k: mp.binomial(scalar(n), scalar(k)),
-    "factorial": lambda ctx, n: _factorial(scalar(n)),
-    "fro": lambda ctx, A: mpmat.mnorm(_as_mat(A), "f"),
-}
+NUMERIC: dict[str, Callable] = {"ind": lambda ctx, c: mp.mpf(1) if truth(c, ctx) else mp.mpf(0)}
 
 
 def _size(n) -> int:
@@ -162,6 +144,18 @@ class MpOps(Ops):
 
     max2, min2 = staticmethod(max), staticmethod(min)
 
+    # linear algebra
+    inv, dot, pinv, rank = staticmethod(_inv), staticmethod(_dot), _pinv, _rank
+    det = staticmethod(lambda A: mp.det(_as_mat(A)))
+    opnorm = staticmethod(lambda A: max(_svals(A)) if is_mat(A) else abs(A))
+    norm = staticmethod(lambda A: mpmat.mnorm(A, "f") if is_mat(A) else abs(A))
+    fro = staticmethod(lambda A: mpmat.mnorm(_as_mat(A), "f"))
+    lambda_min, lambda_max = (lambda self, A: _sym_eigs(A, self)[0]), (lambda self, A: _sym_eigs(A, self)[-1])
+    sigma_min, sigma_max = staticmethod(lambda A: _svals(A)[0]), staticmethod(lambda A: _svals(A)[-1])
+    rho = staticmethod(lambda A: max(abs(x) for x in mp.eig(_as_mat(A), left=False, right=False)))
+    outer = staticmethod(lambda u, v: _check_dim(_as_mat(u) * _as_mat(v).T))
+    binomial, factorial = staticmethod(mp.binomial), staticmethod(lambda n: _factorial(n))
+
     def cbrt(self, z):
         return mp.sign(z) * mp.cbrt(abs(z))
 
@@ -198,4 +192,4 @@ class MpOps(Ops):
         return mp.one if z > 0 else mp.zero
 
 
-NUMERIC.update({name: runner(fn, MpOps) for name, fn in BODIES.items()})  # run(ctx, *args): the context is the Ops
+NUMERIC.update({name: runner(fn, MpOps) for name, fn in BODIES.items() if can(MpOps, fn)})  # run(ctx, *args): the context is the Ops

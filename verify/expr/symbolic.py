@@ -15,7 +15,7 @@ import sympy as sp
 
 from verify.errors import EvalError
 from verify.expr import nodes as N
-from verify.expr.bodies import Ops, runner
+from verify.expr.bodies import Ops, can, runner
 from verify.expr.functions import BODIES
 from verify.expr.numeric import IDENT  # `I` before its size is known, shared by the engines
 from verify import limits
@@ -149,25 +149,7 @@ def _size(n):
     return n
 
 
-SYMBOLIC: dict[str, Callable] = {
-    "inv": lambda A: A.inv() if is_mat(A) else 1 / A,
-    "det": lambda A: _as_mat(A).det(),
-    "opnorm": lambda A: _as_mat(A).norm(2) if is_mat(A) else sp.Abs(A),
-    "norm": lambda A: sp.sqrt(sp.Add(*[x**2 for x in A])) if is_mat(A) else sp.Abs(A),
-    "fro": lambda A: sp.sqrt(sp.Add(*[x**2 for x in _as_mat(A)])),
-    "lambda_min": lambda A: sp.Min(*_eigs(A)),
-    "lambda_max": lambda A: sp.Max(*_eigs(A)),
-    "sigma_min": lambda A: sp.Min(*_svals(_as_mat(A))),
-    "sigma_max": lambda A: sp.Max(*_as_mat(A).singular_values()),
-    "rho": lambda A: sp.Max(*[sp.Abs(e) for e in _eigs(A)]),
-    "rank": lambda A: sp.Integer(_as_mat(A).rank()),
-    "dot": _dot,
-    "pinv": lambda A: _as_mat(A).pinv().as_immutable(),
-    "outer": lambda u, v: _as_mat(u) * _as_mat(v).T,
-    "ind": lambda c: sp.Piecewise((1, c), (0, True)),
-    "binomial": lambda n, k: sp.binomial(scalar(n), scalar(k)),
-    "factorial": lambda n: sp.factorial(_factorial_arg(n)),
-}
+SYMBOLIC: dict[str, Callable] = {"ind": lambda c: sp.Piecewise((1, c), (0, True))}
 
 
 class SymOps(Ops):
@@ -184,6 +166,20 @@ class SymOps(Ops):
     def fail(message):
         raise EvalError(message)
 
+    # linear algebra
+    inv = staticmethod(lambda A: A.inv() if is_mat(A) else 1 / A)
+    det, rank = staticmethod(lambda A: _as_mat(A).det()), staticmethod(lambda A: sp.Integer(_as_mat(A).rank()))
+    opnorm = staticmethod(lambda A: _as_mat(A).norm(2) if is_mat(A) else sp.Abs(A))
+    norm = staticmethod(lambda A: sp.sqrt(sp.Add(*[x**2 for x in A])) if is_mat(A) else sp.Abs(A))
+    fro = staticmethod(lambda A: sp.sqrt(sp.Add(*[x**2 for x in _as_mat(A)])))
+    lambda_min, lambda_max = staticmethod(lambda A: sp.Min(*_eigs(A))), staticmethod(lambda A: sp.Max(*_eigs(A)))
+    sigma_min = staticmethod(lambda A: sp.Min(*_svals(_as_mat(A))))
+    sigma_max = staticmethod(lambda A: sp.Max(*_as_mat(A).singular_values()))
+    rho = staticmethod(lambda A: sp.Max(*[sp.Abs(e) for e in _eigs(A)]))
+    dot, pinv = staticmethod(_dot), staticmethod(lambda A: _as_mat(A).pinv().as_immutable())
+    outer = staticmethod(lambda u, v: _as_mat(u) * _as_mat(v).T)
+    binomial, factorial = staticmethod(sp.binomial), staticmethod(lambda n: sp.factorial(_factorial_arg(n)))
+
     num, zero, one = staticmethod(lambda q: sp.Rational(q.numerator, q.denominator)), sp.Integer(0), sp.Integer(1)
     add, sub, mul, div = (staticmethod(f) for f in (operator.add, operator.sub, operator.mul, operator.truediv))
     neg, abs, floor, ceil = staticmethod(operator.neg), staticmethod(sp.Abs), staticmethod(sp.floor), staticmethod(sp.ceiling)
@@ -196,7 +192,7 @@ class SymOps(Ops):
 
 
 _OPS = SymOps()
-SYMBOLIC.update({name: partial(runner(fn, SymOps), _OPS) for name, fn in BODIES.items()})
+SYMBOLIC.update({name: partial(runner(fn, SymOps), _OPS) for name, fn in BODIES.items() if can(SymOps, fn)})
 
 
 def _factorial_arg(n):

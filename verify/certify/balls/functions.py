@@ -8,7 +8,7 @@ from typing import Callable
 
 from verify import limits
 from verify.expr import nodes as N
-from verify.expr.bodies import TRANSCENDENTAL, Ops, runner
+from verify.expr.bodies import TRANSCENDENTAL, Ops, can, runner
 from verify.expr.functions import BODIES
 
 from .common import IDENT, EvalFailure, Undecidable, Unsupported, check_dims, is_mat, shape, square
@@ -107,24 +107,7 @@ def _factorial(ev, n):
     return dom.integer(math.factorial(k))
 
 
-PLAIN: dict[str, Callable] = {
-    "inv": _inv,
-    "det": _det,
-    "opnorm": _opnorm,
-    "norm": _norm,
-    "fro": lambda ev, A: _norm(ev, ev.as_mat(A)),
-    "lambda_min": lambda ev, A: _sym(ev, A, "lambda_min")[0],
-    "lambda_max": lambda ev, A: _sym(ev, A, "lambda_max")[1],
-    "sigma_min": lambda ev, A: ev.dom.svals(ev.as_mat(A), "sigma_min")[0],
-    "sigma_max": lambda ev, A: ev.dom.svals(ev.as_mat(A), "sigma_max")[1],
-    "rho": lambda ev, A: ev.dom.spectral_radius(square(ev.as_mat(A), "eigenvalues")),
-    "rank": lambda ev, A: ev.dom.integer(ev.dom.rank(ev.as_mat(A))),
-    "dot": _dot,
-    "outer": _outer,
-    "ind": lambda ev, c: ev.dom.integer(1 if ev.truth(c) else 0),
-    "binomial": _binomial,
-    "factorial": _factorial,
-}
+PLAIN: dict[str, Callable] = {"ind": lambda ev, c: ev.dom.integer(1 if ev.truth(c) else 0)}
 
 
 class BallOps(Ops):
@@ -212,6 +195,17 @@ class BallOps(Ops):
     def fail(message):
         raise EvalFailure(message)
 
+    # linear algebra
+    inv, det, opnorm, norm, dot, outer, binomial, factorial = (
+        _inv, _det, _opnorm, _norm, _dot, _outer, _binomial, _factorial)
+    fro = lambda self, A: _norm(self, self.as_mat(A))  # noqa: E731
+    lambda_min = lambda self, A: _sym(self, A, "lambda_min")[0]  # noqa: E731
+    lambda_max = lambda self, A: _sym(self, A, "lambda_max")[1]  # noqa: E731
+    sigma_min = lambda self, A: self.dom.svals(self.as_mat(A), "sigma_min")[0]  # noqa: E731
+    sigma_max = lambda self, A: self.dom.svals(self.as_mat(A), "sigma_max")[1]  # noqa: E731
+    rho = lambda self, A: self.dom.spectral_radius(square(self.as_mat(A), "eigenvalues"))  # noqa: E731
+    rank = lambda self, A: self.dom.integer(self.dom.rank(self.as_mat(A)))  # noqa: E731
+
 
 for _op in ("num", "add", "sub", "mul", "div", "neg", "abs", "floor", "ceil", "max2", "min2", "sqrt", "cbrt"):
     setattr(BallOps, _op, lambda self, *args, _op=_op: getattr(self.dom, _op)(*args))  # the domain's own
@@ -219,7 +213,7 @@ for _op in TRANSCENDENTAL - {"logb"}:
     setattr(BallOps, _op, lambda self, x, _op=_op: self.dom.fn(_op, x))
 
 
-PLAIN.update({name: runner(fn, BallOps) for name, fn in BODIES.items()})  # run(ev, *args): the context is the Ops
+PLAIN.update({name: runner(fn, BallOps) for name, fn in BODIES.items() if can(BallOps, fn)})  # run(ev, *args): the context is the Ops
 
 
 # -- binder forms -------------------------------------------------------------------------------

@@ -120,6 +120,21 @@ class Z3Ops(Ops):
     def cbrt(self, x):
         return self.tr.cbrt(x)
 
+    def inv(self, x):
+        return self.tr.divide(Fraction(1), x, self.node.args[0], self.guard)
+
+    norm = opnorm = fro = abs  # of a scalar
+
+    def binomial(self, n, k):
+        if not all(isinstance(v, Fraction) and v.denominator == 1 and 0 <= v <= 10_000 for v in (n, k)):
+            raise Unsupported(f"binomial with non-literal or out-of-range arguments: {show(self.node)}")
+        return small(Fraction(math.comb(int(n), int(k))), self.node)
+
+    def factorial(self, n):
+        if not (isinstance(n, Fraction) and n.denominator == 1 and 0 <= n <= 200):
+            raise Unsupported(f"factorial of a non-literal argument: {show(self.node)}")
+        return Fraction(math.factorial(int(n)))
+
 
 def _arith(f: Callable) -> Callable:
     """+, - or * with rational constants folded (and kept small)."""
@@ -133,31 +148,8 @@ def _arith(f: Callable) -> Callable:
 Z3Ops.add, Z3Ops.sub, Z3Ops.mul = (_arith(f) for f in (operator.add, operator.sub, operator.mul))
 
 
-def _f_abs(tr, a, node, guard):
-    return Z3Ops(tr, node, guard).abs(a[0])
-
-
-def _f_binomial(tr, a, node, guard):
-    n, k = a
-    if not all(isinstance(v, Fraction) and v.denominator == 1 and 0 <= v <= 10_000 for v in (n, k)):
-        raise Unsupported(f"binomial with non-literal or out-of-range arguments: {show(node)}")
-    return small(Fraction(math.comb(int(n), int(k))), node)
-
-
-def _f_factorial(tr, a, node, guard):
-    (n,) = a
-    if not (isinstance(n, Fraction) and n.denominator == 1 and 0 <= n <= 200):
-        raise Unsupported(f"factorial of a non-literal argument: {show(node)}")
-    return Fraction(math.factorial(int(n)))
-
-
-FUNCTIONS: dict[str, Callable] = {
-    "norm": _f_abs, "opnorm": _f_abs, "fro": _f_abs,
-    "inv": lambda tr, a, node, guard: tr.divide(Fraction(1), a[0], node.args[0], guard),
-    "binomial": _f_binomial, "factorial": _f_factorial,
-    **{name: (lambda tr, a, node, guard, run=runner(fn, Z3Ops): run(Z3Ops(tr, node, guard), *a))
-       for name, fn in BODIES.items() if can(Z3Ops, fn)},
-}
+FUNCTIONS: dict[str, Callable] = {name: (lambda tr, a, node, guard, run=runner(fn, Z3Ops): run(Z3Ops(tr, node, guard), *a))
+                                  for name, fn in BODIES.items() if can(Z3Ops, fn)}
 
 
 def _b_iterate(tr, node, env, guard):
