@@ -4,8 +4,10 @@ A `Body` holds everything about one function: its signature, documentation line,
 and one body written against the operations of a number domain (`m.exp(x)`, `m.at(A, i, j)`), the
 way mpmath writes a function once against its contexts. Each engine runs the same body with its own
 `Ops`: mpmath at the check's precision, SymPy, exact rationals and arb balls, z3. An operation a
-domain lacks is refused in one place (`Ops.__getattr__`), and which engine supports which function
-follows from the operations its body uses (`Body.uses`, traced on registration).
+domain lacks is refused in one place (the `Ops` base class), and which engine supports which
+function follows from the operations its body uses (`Body.uses`, traced on registration). A function
+that is one operation (`exp`, `opnorm`) is computed by each engine its own way, as mpmath's
+contexts each compute `exp`; the others are compositions, the same in every engine.
 
 The bodies live in `elementary.py` (scalar functions), `structure.py` (the shape of matrices) and
 `linalg.py` (linear algebra); `verify.expr.functions` imports them, so `BODIES` is complete wherever
@@ -53,7 +55,6 @@ TRANSCENDENTAL = frozenset({"exp", "log", "logb", "log1p", "sin", "cos", "tan", 
                             "sinh", "cosh", "tanh", "sech"})
 
 
-
 class Ops:
     """A number domain's operations, as the bodies call them (`m.exp(x)`). Subclasses define the
     operations their domain can do; every other one is refused here, by `unsupported`."""
@@ -80,6 +81,7 @@ ENTRYWISE, SCALARS, VALUES = "entrywise", "scalars", "values"
 
 @dataclass(frozen=True)
 class Body:
+    """One function of the language, written once."""
     name: str
     arity: tuple[int, int]            # min, max number of arguments (max -1: any)
     doc: str
@@ -89,7 +91,7 @@ class Body:
     takes: str                        # ENTRYWISE, SCALARS or VALUES
     uses: frozenset                   # the operations the body calls on matrices and scalars
     uses_on_scalars: frozenset        # those it calls when no argument is a matrix
-    operation: Optional[str] = None   # the body is this one scalar operation (run without the body)
+    operation: Optional[str] = None   # the body is this one operation (run without the body)
 
 
 BODIES: dict[str, Body] = {}
