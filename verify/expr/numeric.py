@@ -18,7 +18,8 @@ from mpmath.libmp import fnan
 from verify import limits
 from verify.errors import EvalError, Undecided
 from verify.expr import nodes as N
-from verify.expr.mpfunctions import NUMERIC, MpOps, _idx
+from verify.expr.mpfunctions import NUMERIC, MpOps
+from verify.expr.walk import walk
 from verify.expr.mpvalues import (IDENT, Identity, _as_mat, _resolve, _shape, binop, clear_caches,
                                   is_mat, maxabs, scalar, to_mp, truth)
 
@@ -28,7 +29,8 @@ __all__ = ["Ctx", "evaluate", "free_names", "NUMERIC", "SPECIAL", "clear_caches"
 
 @dataclass
 class Ctx(MpOps):
-    """Bindings and the tolerance of one evaluation at one precision. A binder (`sum`, `first`,
+    """Bindings and the tolerance of one evaluation at one precision; the `Ops` of the functions
+    written once and of the tree walk (verify.expr.walk). A binder (`sum`, `first`,
     `diff`, ...) evaluates its body in a child context per step that binds one more variable
     (`var`); the child's `parent` is the context it extends."""
 
@@ -38,6 +40,29 @@ class Ctx(MpOps):
     peak: Any = None  # a one-item list: the largest magnitude of any value computed (when tracked)
     parent: Optional["Ctx"] = None
     var: Optional[str] = None  # the variable this context binds on top of its parent's
+
+    def lookup(self, name: str, default=KeyError):
+        if default is not KeyError:
+            return self.values.get(name, default)
+        try:
+            return self.values[name]
+        except KeyError:
+            raise EvalError(f"symbol {name!r} has no value here") from None
+
+    @staticmethod
+    def const(name: str):
+        return {"pi": mp.pi, "E": mp.e, "oo": mp.inf, "I": IDENT}[name]
+
+    @staticmethod
+    def negate(v):
+        return mp.eye(1) * -1 if isinstance(v, Identity) else -v
+
+    def truth(self, v) -> bool:
+        return truth(v, self)
+
+    @staticmethod
+    def no_function(name: str):
+        raise EvalError(f"{name} has no numeric evaluation; use it in a symbolic check")
 
     @property
     def band(self):
@@ -97,12 +122,17 @@ _LEAVES = (N.Num, N.Sym, N.Const)
 
 
 def evaluate(node: N.Node, ctx: Ctx):
+    """Evaluate a tree at the current mpmath precision (see `Ctx.evaluate`)."""
+    return _memoised(ctx, node)
+
+
+def _memoised(ctx: Ctx, node: N.Node):
     """Evaluate a tree at the current mpmath precision. A subtree shared by several places (a
     `define` used twice) is computed once per binding context. Inside a binder, a subtree that
     does not use the variables bound since some outer context (loop-invariant: a gradient `G0`
     inside `first(..., k, 0, 60)`) is computed once in that outer context, not at every step."""
     if type(node) in _LEAVES:
-        return _evaluate(node, ctx)
+        return walk(ctx, node)
     home, key = ctx, id(node)
     if ctx.var is not None:
         home, bound = _home(ctx, free_names(node))
@@ -112,7 +142,7 @@ def evaluate(node: N.Node, ctx: Ctx):
             key = (id(node), mp.prec, bound)
     hit = home.memo.get(key)
     if hit is None:
-        hit = home.memo[key] = _defined(_evaluate(node, ctx))
+        hit = home.memo[key] = _defined(walk(ctx, node))
         if ctx.peak is not None:
             _note_magnitude(ctx.peak, hit)
     return hit
@@ -200,51 +230,6 @@ def _note_magnitude(peak: list, v) -> None:
         peak[0] = m
 
 
-def _evaluate(node: N.Node, ctx: Ctx):
-    t = type(node)
-    if t is N.Num:
-        return to_mp(node.value)
-    if t is N.Sym:
-        try:
-            return ctx.values[node.name]
-        except KeyError:
-            raise EvalError(f"symbol {node.name!r} has no value here") from None
-    if t is N.Const:
-        return {"pi": mp.pi, "E": mp.e, "oo": mp.inf, "I": IDENT}[node.name]
-    if t is N.BinOp:
-        return binop(node.op, evaluate(node.left, ctx), evaluate(node.right, ctx))
-    if t is N.Neg:
-        v = evaluate(node.operand, ctx)
-        return mp.eye(1) * -1 if isinstance(v, Identity) else -v
-    if t is N.Item:
-        base = ctx.values.get(node.base)
-        idx = [evaluate(i, ctx) for i in node.index]
-        if not is_mat(base):
-            raise EvalError(f"{node.base} is not a vector or matrix")
-        if len(idx) == 1:
-            if base.cols != 1:
-                raise EvalError(f"{node.base} is a matrix: use {node.base}[i, j]")
-            return base[_idx(idx[0], base.rows, "vector"), 0]
-        return base[_idx(idx[0], base.rows, "row"), _idx(idx[1], base.cols, "column")]
-    if t is N.Compare:
-        return decide(ctx, node)
-    if t is N.Logic:
-        if node.op == "not":
-            return not truth(evaluate(node.operands[0], ctx), ctx)
-        if node.op == "and":
-            return all(truth(evaluate(o, ctx), ctx) for o in node.operands)
-        return any(truth(evaluate(o, ctx), ctx) for o in node.operands)
-    if t is N.Call:
-        special = SPECIAL.get(node.fn)
-        if special is not None:
-            return special(node, ctx)
-        body = NUMERIC.get(node.fn)
-        if body is None:
-            raise EvalError(f"{node.fn} has no numeric evaluation; use it in a symbolic check")
-        return body(ctx, *[evaluate(a, ctx) for a in node.args])
-    raise EvalError(f"cannot evaluate {t.__name__}")
-
-
 def _int_bound(node, ctx, what):
     v = scalar(evaluate(node, ctx))
     if mp.isinf(v):
@@ -272,7 +257,7 @@ def _bound(ctx: Ctx, var: str, value, tracked: bool = True) -> Ctx:
 def _fold(op: str, empty: Callable):
     """sum / prod over lo..hi (inclusive), the terms combined left to right; `empty(node, ctx,
     var, lo)` is the value of an empty range."""
-    def fold(node, ctx):
+    def fold(ctx, node):
         var = node.args[1].name
         lo, hi = _range(node, ctx)
         total = None
@@ -297,7 +282,7 @@ _sum = _fold("+", _empty_sum)
 _prod = _fold("*", lambda *_: IDENT)
 
 
-def _first(node, ctx):
+def _first(ctx, node):
     var = node.args[1].name
     lo, hi = _range(node, ctx)
     for k in range(lo, hi + 1):
@@ -309,7 +294,7 @@ def _first(node, ctx):
 TRAIL_MAX = 10_000  # iterates kept for reuse per iterate(...) and context
 
 
-def _iterate(node, ctx):
+def _iterate(ctx, node):
     var = node.args[1].name
     x = evaluate(node.args[2], ctx)
     steps = _int_bound(node.args[3], ctx, "number of steps")
@@ -372,7 +357,7 @@ def _entries(v):
     return [(0, 0)]
 
 
-def _diff(node, ctx):
+def _diff(ctx, node):
     var = node.args[1].name
     order = _int_bound(node.args[2], ctx, "order") if len(node.args) > 2 else 1
     if is_mat(ctx.values.get(var)):
@@ -380,7 +365,7 @@ def _diff(node, ctx):
     return _partial(node.args[0], ctx, var, 0, 0, order)
 
 
-def _grad(node, ctx):
+def _grad(ctx, node):
     var = node.args[1].name
     base = ctx.values.get(var)
     if not is_mat(base):
@@ -391,7 +376,7 @@ def _grad(node, ctx):
     return out
 
 
-def _hessian(node, ctx):
+def _hessian(ctx, node):
     var = node.args[1].name
     base = ctx.values.get(var)
     idx = _entries(base)
@@ -418,7 +403,7 @@ def _hessian(node, ctx):
     return H
 
 
-def _jacobian(node, ctx):
+def _jacobian(ctx, node):
     var = node.args[1].name
     base = ctx.values.get(var)
     idx = _entries(base)
@@ -444,25 +429,25 @@ def _jacobian(node, ctx):
     return J
 
 
-def _limit(node, ctx):
+def _limit(ctx, node):
     var = node.args[1].name
     point = scalar(evaluate(node.args[2], ctx))
     return mp.limit(lambda t: scalar(evaluate(node.args[0], _bound(ctx, var, t, tracked=False))), point,
                     method="richardson")  # Shanks at 250+ digits blew GMP past 2 GB on 2/(1 + 2 sqrt(x) + x)
 
 
-def _integral(node, ctx):
+def _integral(ctx, node):
     var = node.args[1].name
     a, b = scalar(evaluate(node.args[2], ctx)), scalar(evaluate(node.args[3], ctx))
     return mp.quad(lambda t: scalar(evaluate(node.args[0], _bound(ctx, var, t, tracked=False)), "an integrand"), [a, b])
 
 
-def _at(node, ctx):
+def _at(ctx, node):
     value = evaluate(node.args[2], ctx)
     return evaluate(node.args[0], _bound(ctx, node.args[1].name, value))
 
 
-def _piecewise(node, ctx):
+def _piecewise(ctx, node):
     args = node.args
     for c, v in zip(args[0:-1:2], args[1:-1:2]):
         if truth(evaluate(c, ctx), ctx):
@@ -477,3 +462,5 @@ SPECIAL: dict[str, Callable] = {
     "grad": _grad, "hessian": _hessian, "jacobian": _jacobian, "limit": _limit,
     "piecewise": _piecewise, "at": _at, "integral": _integral,
 }
+Ctx.evaluate, Ctx.decide, Ctx.binop = _memoised, decide, staticmethod(binop)
+Ctx.binders, Ctx.functions = SPECIAL, NUMERIC

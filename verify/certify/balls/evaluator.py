@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import operator
-from typing import Callable, Optional
+from typing import Optional
 
 from verify.expr import nodes as N
 from verify.expr.powers import Powers
+from verify.expr.walk import walk
 
 from .common import (IDENT, MAX_BALL_EXPONENT, MAX_EXACT_EXPONENT, MAX_STEPS, EvalFailure, NotRational,
                      Undecidable, Unsupported, check_dims, is_mat, shape, square)
@@ -30,7 +31,9 @@ class Budget:
 
 class Eval(BallOps):
     """One evaluation context: the domain, the instance (converted lazily), bound variables. It is
-    the `Ops` the functions written once run on (verify.certify.balls.functions.BallOps)."""
+    the `Ops` of the functions written once (verify.certify.balls.functions.BallOps) and of the
+    tree walk (verify.expr.walk)."""
+    binders, functions = SPECIAL, PLAIN
 
     def __init__(self, dom, exact: dict, budget: Budget, converted=None, bound=None, powers=None):
         self.dom, self.exact, self.budget = dom, exact, budget
@@ -154,52 +157,22 @@ class Eval(BallOps):
         hit = self.memo.get(key)
         if hit is None:
             self.budget.spend()
-            hit = self.memo[key] = self._evaluate(node)
+            hit = self.memo[key] = walk(self, node)
         return hit
 
-    def _evaluate(self, node):
-        t = type(node)
-        dom = self.dom
-        if t is N.Const:
-            if node.name == "I":
-                return IDENT
-            return dom.const(node.name)
-        if t is N.BinOp:
-            return self.binop(node.op, self.evaluate(node.left), self.evaluate(node.right))
-        if t is N.Neg:
-            v = self.evaluate(node.operand)
-            if v is IDENT:
-                return dom.mat([[dom.neg(dom.one)]])
-            if isinstance(v, bool):
-                return dom.integer(-int(v))
-            return -v if is_mat(v) else dom.neg(v)
-        if t is N.Item:
-            base = self.lookup(node.base, None)
-            idx = [self.evaluate(i) for i in node.index]
-            if not is_mat(base):
-                raise EvalFailure(f"{node.base} is not a vector or matrix")
-            if len(idx) == 1:
-                if base.ncols() != 1:
-                    raise EvalFailure(f"{node.base} is a matrix: use {node.base}[i, j]")
-                return base[self.index(idx[0], base.nrows(), "vector"), 0]
-            return base[self.index(idx[0], base.nrows(), "row"), self.index(idx[1], base.ncols(), "column")]
-        if t is N.Compare:
-            return self.decide(node)
-        if t is N.Logic:
-            if node.op == "not":
-                return not self.truth(self.evaluate(node.operands[0]))
-            if node.op == "and":
-                return all(self.truth(self.evaluate(o)) for o in node.operands)
-            return any(self.truth(self.evaluate(o)) for o in node.operands)
-        if t is N.Call:
-            special = SPECIAL.get(node.fn)
-            if special is not None:
-                return special(self, node)
-            body = PLAIN.get(node.fn)
-            if body is None:
-                raise Unsupported(node.fn)
-            return body(self, *[self.evaluate(a) for a in node.args])
-        raise Unsupported(f"a {t.__name__} node")
+    def const(self, name: str):
+        return IDENT if name == "I" else self.dom.const(name)
+
+    def negate(self, v):
+        if v is IDENT:
+            return self.dom.mat([[self.dom.neg(self.dom.one)]])
+        if isinstance(v, bool):
+            return self.dom.integer(-int(v))
+        return -v if is_mat(v) else self.dom.neg(v)
+
+    @staticmethod
+    def no_function(name: str):
+        raise Unsupported(name)
 
     def decide(self, node: N.Compare) -> bool:
         """A comparison inside an expression: decided, or Undecidable."""
