@@ -62,7 +62,9 @@ def test_iterates_are_reused_when_only_the_step_count_changes(monkeypatch):
     """W(k) = iterate(...) inside first(..., k): each GD step computed once, not once per k."""
     steps = []
     real = num._bound
-    monkeypatch.setattr(num, "_bound", lambda ctx, var, value: steps.append(var) or real(ctx, var, value))
+    counting = lambda ctx, var, value, tracked=True: steps.append(var) or real(ctx, var, value, tracked)  # noqa: E731
+    monkeypatch.setattr(num, "_bound", counting)  # iterate's steps
+    monkeypatch.setattr(num.Ctx, "bind", counting)  # first's steps (the binder forms the engines share)
     value, _ = _eval("first(iterate(y / 2 + x, y, 0, k) > 39 / 10, k, 0, 50)", {"x": 2})
     assert value == 6  # 0, 2, 3, 7/2, 15/4, 31/8, 63/16
     assert steps.count("y") == 6 and steps.count("k") == 7

@@ -19,7 +19,7 @@ from verify import limits
 from verify.errors import EvalError, Undecided
 from verify.expr import nodes as N
 from verify.expr.mpfunctions import NUMERIC, MpOps
-from verify.expr.walk import walk
+from verify.expr.walk import BINDERS, walk
 from verify.expr.mpvalues import (IDENT, Identity, _as_mat, _resolve, _shape, binop, clear_caches,
                                   is_mat, maxabs, scalar, to_mp, truth)
 
@@ -239,7 +239,7 @@ def _int_bound(node, ctx, what):
     return int(v)
 
 
-def _range(node, ctx):
+def _range(ctx, node):
     lo, hi = _int_bound(node.args[2], ctx, "lower bound"), _int_bound(node.args[3], ctx, "upper bound")
     limits.check("max_range", "range length", hi - lo + 1)
     return lo, hi
@@ -254,21 +254,7 @@ def _bound(ctx: Ctx, var: str, value, tracked: bool = True) -> Ctx:
     return Ctx(values, ctx.guard_digits, peak=ctx.peak if tracked else None, parent=ctx, var=var)
 
 
-def _fold(op: str, empty: Callable):
-    """sum / prod over lo..hi (inclusive), the terms combined left to right; `empty(node, ctx,
-    var, lo)` is the value of an empty range."""
-    def fold(ctx, node):
-        var = node.args[1].name
-        lo, hi = _range(node, ctx)
-        total = None
-        for k in range(lo, hi + 1):
-            term = evaluate(node.args[0], _bound(ctx, var, mp.mpf(k)))
-            total = term if total is None else binop(op, total, term)
-        return empty(node, ctx, var, lo) if total is None else total
-    return fold
-
-
-def _empty_sum(node, ctx, var, lo):
+def _empty_sum(ctx, node, var, lo):
     """An empty sum is the zero of its terms' shape: the term is evaluated once, at the lower
     bound, only to learn that shape (a scalar 0 when it cannot be evaluated there)."""
     try:
@@ -276,19 +262,6 @@ def _empty_sum(node, ctx, var, lo):
     except (EvalError, Undecided, ArithmeticError):
         return mp.mpf(0)
     return mp.zeros(term.rows, term.cols) if is_mat(term) else mp.mpf(0)
-
-
-_sum = _fold("+", _empty_sum)
-_prod = _fold("*", lambda *_: IDENT)
-
-
-def _first(ctx, node):
-    var = node.args[1].name
-    lo, hi = _range(node, ctx)
-    for k in range(lo, hi + 1):
-        if truth(evaluate(node.args[0], _bound(ctx, var, mp.mpf(k))), ctx):
-            return mp.mpf(k)
-    return mp.inf
 
 
 TRAIL_MAX = 10_000  # iterates kept for reuse per iterate(...) and context
@@ -442,25 +415,11 @@ def _integral(ctx, node):
     return mp.quad(lambda t: scalar(evaluate(node.args[0], _bound(ctx, var, t, tracked=False)), "an integrand"), [a, b])
 
 
-def _at(ctx, node):
-    value = evaluate(node.args[2], ctx)
-    return evaluate(node.args[0], _bound(ctx, node.args[1].name, value))
-
-
-def _piecewise(ctx, node):
-    args = node.args
-    for c, v in zip(args[0:-1:2], args[1:-1:2]):
-        if truth(evaluate(c, ctx), ctx):
-            return evaluate(v, ctx)
-    if len(args) % 2 == 0:
-        raise EvalError("piecewise(c1, v1, ..., otherwise) needs an odd number of arguments")
-    return evaluate(args[-1], ctx)
-
-
 SPECIAL: dict[str, Callable] = {
-    "sum": _sum, "prod": _prod, "first": _first, "iterate": _iterate, "diff": _diff,
+    **BINDERS, "iterate": _iterate, "diff": _diff,
     "grad": _grad, "hessian": _hessian, "jacobian": _jacobian, "limit": _limit,
-    "piecewise": _piecewise, "at": _at, "integral": _integral,
+    "integral": _integral,
 }
-Ctx.evaluate, Ctx.decide, Ctx.binop = _memoised, decide, staticmethod(binop)
+Ctx.evaluate, Ctx.decide, Ctx.binop, Ctx.bind, Ctx.range = _memoised, decide, staticmethod(binop), _bound, _range
+Ctx.integer, Ctx.empty_sum, Ctx.tick = staticmethod(mp.mpf), _empty_sum, staticmethod(lambda: None)
 Ctx.binders, Ctx.functions = SPECIAL, NUMERIC

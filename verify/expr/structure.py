@@ -44,17 +44,22 @@ def _entry(m, A, i, j):
     return m.at(A, m.index(i, r, "row"), m.index(j, c, "column"))
 
 
-def _column_of(m, A, j, what: str = "column"):
-    """Column j of A (1-based) as a vector; row j is column j of A's transpose (`what`: "row")."""
-    A = m.as_mat(A)
-    r, c = m.shape(A)
-    k = m.index(j, c, what)
-    return _column(m, [m.at(A, i, k) for i in range(r)])
+def _line(what: str):
+    """row(A, i) or col(A, j) (1-based) as a column vector."""
+    def line(m, A, k):
+        A = m.as_mat(A)
+        r, c = m.shape(A)
+        if what == "row":
+            i = m.index(k, r, what)
+            return _column(m, [m.at(A, i, j) for j in range(c)])
+        j = m.index(k, c, what)
+        return _column(m, [m.at(A, i, j) for i in range(r)])
+    return line
 
 
 define("row", 2, "row(A, i): i-th row as a column vector (1-based)", "row([[1, 2], [3, 4]], 2)",
-       takes=VALUES)(lambda m, A, i: _column_of(m, m.transpose(m.as_mat(A)), i, "row"))
-define("col", 2, "col(A, j): j-th column (1-based)", "col([[1, 2], [3, 4]], 1)", takes=VALUES)(_column_of)
+       takes=VALUES)(_line("row"))
+define("col", 2, "col(A, j): j-th column (1-based)", "col([[1, 2], [3, 4]], 1)", takes=VALUES)(_line("column"))
 
 
 define("vec", 1, "vec(A): entries as a column vector, row-major", "vec([[1, 2], [3, 4]])",

@@ -57,3 +57,60 @@ def _item(ev, node: N.Item):
             ev.fail(f"{node.base} is a matrix: use {node.base}[i, j]")
         return ev.at(base, ev.index(idx[0], rows, "vector"), 0)
     return ev.at(base, ev.index(idx[0], rows, "row"), ev.index(idx[1], cols, "column"))
+
+
+# -- binder forms both engines evaluate the same way ----------------------------------------------
+# The context also gives: `bind(var, value)` (a child context), `range(node)` (the inclusive integer
+# bounds of args[2..3], within the limits), `integer(k)`, `tick()` (one step of a work budget) and
+# `empty_sum(node, var, lo)` (the zero of the terms' shape).
+
+def binder_var(ev, node: N.Call) -> str:
+    v = node.args[1]
+    if not isinstance(v, N.Sym):
+        ev.fail(f"{node.fn} needs a variable name")
+    return v.name
+
+
+def _fold(op: str):
+    """sum / prod over lo..hi (inclusive), the terms combined left to right."""
+    def fold(ev, node: N.Call):
+        var = binder_var(ev, node)
+        lo, hi = ev.range(node)
+        total = None
+        for k in range(lo, hi + 1):
+            ev.tick()
+            term = ev.bind(var, ev.integer(k)).evaluate(node.args[0])
+            total = term if total is None else ev.binop(op, total, term)
+        if total is not None:
+            return total
+        return ev.empty_sum(node, var, lo) if op == "+" else ev.const("I")
+    return fold
+
+
+def _first(ev, node: N.Call):
+    """The least t in lo..hi where the condition holds; +oo (by definition) when none does."""
+    var = binder_var(ev, node)
+    lo, hi = ev.range(node)
+    for k in range(lo, hi + 1):
+        ev.tick()
+        if ev.truth(ev.bind(var, ev.integer(k)).evaluate(node.args[0])):
+            return ev.integer(k)
+    return ev.const("oo")
+
+
+def _at(ev, node: N.Call):
+    value = ev.evaluate(node.args[2])
+    return ev.bind(binder_var(ev, node), value).evaluate(node.args[0])
+
+
+def _piecewise(ev, node: N.Call):
+    args = node.args
+    for c, v in zip(args[0:-1:2], args[1:-1:2]):
+        if ev.truth(ev.evaluate(c)):
+            return ev.evaluate(v)
+    if len(args) % 2 == 0:
+        ev.fail("piecewise(c1, v1, ..., otherwise) needs an odd number of arguments")
+    return ev.evaluate(args[-1])
+
+
+BINDERS = {"sum": _fold("+"), "prod": _fold("*"), "first": _first, "at": _at, "piecewise": _piecewise}

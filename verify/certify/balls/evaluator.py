@@ -11,7 +11,7 @@ from verify.expr.walk import walk
 
 from .common import (IDENT, MAX_BALL_EXPONENT, MAX_EXACT_EXPONENT, MAX_STEPS, EvalFailure, NotRational,
                      Undecidable, Unsupported, check_dims, is_mat, shape, square)
-from .functions import PLAIN, SPECIAL, BallOps
+from .functions import PLAIN, SPECIAL, BallOps, binder_range
 
 _RELATIONS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
               ">=": operator.ge}
@@ -173,6 +173,17 @@ class Eval(BallOps):
     @staticmethod
     def no_function(name: str):
         raise Unsupported(name)
+
+    range = binder_range
+
+    def tick(self) -> None:
+        self.budget.spend()
+
+    def integer(self, k: int):
+        return self.dom.integer(k)
+
+    def empty_sum(self, node, var, lo):
+        return self.dom.zero
 
     def decide(self, node: N.Compare) -> bool:
         """A comparison inside an expression: decided, or Undecidable."""

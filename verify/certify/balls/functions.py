@@ -7,9 +7,9 @@ import math
 from typing import Callable
 
 from verify import limits
-from verify.expr import nodes as N
 from verify.expr.bodies import TRANSCENDENTAL, Ops, can, runner
 from verify.expr.functions import BODIES
+from verify.expr.walk import BINDERS, binder_var
 
 from .common import IDENT, EvalFailure, Undecidable, Unsupported, check_dims, is_mat, shape, square
 
@@ -222,7 +222,7 @@ def _int_bound(ev, node, what) -> int:
     return ev.dom.to_int(ev.scalar(ev.evaluate(node)), what)
 
 
-def _range(ev, node):
+def binder_range(ev, node) -> tuple[int, int]:
     lo = _int_bound(ev, node.args[2], "lower bound")
     hi = _int_bound(ev, node.args[3], "upper bound")
     if hi - lo + 1 > limits.LIMITS["max_range"]:
@@ -230,44 +230,8 @@ def _range(ev, node):
     return lo, hi
 
 
-def _var(node) -> str:
-    v = node.args[1]
-    if not isinstance(v, N.Sym):
-        raise EvalFailure(f"{node.fn} needs a variable name")
-    return v.name
-
-
-def _fold(op: str, empty):
-    """sum / prod over an inclusive integer range (empty: 0, or I for a product)."""
-    def fold(ev, node):
-        var = _var(node)
-        lo, hi = _range(ev, node)
-        total = None
-        for k in range(lo, hi + 1):
-            ev.budget.spend()
-            term = ev.bind(var, ev.dom.integer(k)).evaluate(node.args[0])
-            total = term if total is None else ev.binop(op, total, term)
-        if total is not None:
-            return total
-        return ev.dom.zero if empty is None else empty
-    return fold
-
-
-_sum, _prod = _fold("+", None), _fold("*", IDENT)
-
-
-def _first(ev, node):
-    var = _var(node)
-    lo, hi = _range(ev, node)
-    for k in range(lo, hi + 1):
-        ev.budget.spend()
-        if ev.truth(ev.bind(var, ev.dom.integer(k)).evaluate(node.args[0])):
-            return ev.dom.integer(k)
-    return ev.dom.const("oo")  # no index in lo..hi, every condition decided false: +oo by definition
-
-
 def _iterate(ev, node):
-    var = _var(node)
+    var = binder_var(ev, node)
     x = ev.evaluate(node.args[2])
     steps = _int_bound(ev, node.args[3], "number of steps")
     if steps > limits.LIMITS["max_range"]:
@@ -278,24 +242,8 @@ def _iterate(ev, node):
     return x
 
 
-def _at(ev, node):
-    value = ev.evaluate(node.args[2])
-    return ev.bind(_var(node), value).evaluate(node.args[0])
-
-
-def _piecewise(ev, node):
-    args = node.args
-    for c, v in zip(args[0:-1:2], args[1:-1:2]):
-        if ev.truth(ev.evaluate(c)):
-            return ev.evaluate(v)
-    if len(args) % 2 == 0:
-        raise EvalFailure("piecewise(c1, v1, ..., otherwise) needs an odd number of arguments")
-    return ev.evaluate(args[-1])
-
-
 SPECIAL: dict[str, Callable] = {
-    "sum": _sum, "prod": _prod, "first": _first, "iterate": _iterate, "at": _at,
-    "piecewise": _piecewise,
+    **BINDERS, "iterate": _iterate,
 }
 
 #: The functions with a body here (`verify functions` prints it beside the other engines').
