@@ -7,11 +7,11 @@ written once (verify.expr.bodies): the scalar functions of `elementary.py` (`abs
 the linear algebra of `linalg.py` (`inv`, `opnorm`, ...), with one body over a domain's operations
 that every engine runs. Binder forms (`sum`, `prod`, `first`, `diff`, `grad`, `hessian`, `jacobian`,
 `limit`, `iterate`, ...) take a variable name at `binds`; they, `ind` and `piecewise` are evaluated
-by each engine itself (`numeric.SPECIAL`, `symbolic.SPECIAL`, `certify.balls`, `certify.smt`).
-`verify functions` prints
-which engine supports which (`verify.support`), and tests/test_function_registry.py checks every
-entry: a doc line, examples that every supporting engine evaluates to the same value, LaTeX, and a
-use in a test or a claim.
+by the engines (`sum`, `prod`, `first`, `at`, `piecewise` once for mpmath and the balls in
+verify.expr.walk; the rest in `numeric.SPECIAL`, `symbolic.SPECIAL`, `certify.balls`,
+`certify.smt`). `verify functions` prints which engine supports which (`verify.support`), and
+tests/test_function_registry.py checks every entry: a doc line, examples that every supporting
+engine evaluates to the same value, LaTeX, and a use in a test or a claim.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
-"""The function table of the numeric evaluator (`NUMERIC`: name -> body over mpmath values, given
-the evaluation context for its tolerance band). Binder forms (`sum`, `diff`, ...) are in
-verify.expr.numeric."""
+"""The numeric evaluator's functions: `MpOps`, the operations of the functions written once
+(verify.expr.bodies) in mpmath at the working precision, and `NUMERIC` (name -> run(ctx, *args)),
+those functions as the evaluator calls them, and `ind`. Binder forms (`sum`, `diff`, ...) are in
+verify.expr.numeric and verify.expr.walk."""
 
 from __future__ import annotations
 

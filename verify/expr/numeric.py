@@ -1,7 +1,9 @@
 """The numeric evaluator: expression tree -> mpmath values at the current working precision.
 
-Values are `mpf` scalars, `mp.matrix` (vectors are n x 1), or booleans (verify.expr.mpvalues);
-functions are in verify.expr.mpfunctions, binder forms (`sum`, `first`, `diff`, ...) here. Inputs
+Values are `mpf` scalars, `mp.matrix` (vectors are n x 1), or booleans (verify.expr.mpvalues). The
+context `Ctx` is the `Ops` of the functions written once (verify.expr.bodies, with the operations of
+verify.expr.mpfunctions) and of the tree walk (verify.expr.walk, shared with the balls); the memo of
+subtrees and the binder forms of its own (`iterate`, `diff`, `grad`, `limit`, ...) are here. Inputs
 are exact (`Fraction`), converted at the working precision, so two precisions see the same numbers.
 A comparison inside an expression (in `ind`, `piecewise`, `first`, `and`) that falls in the
 tolerance band raises `Undecided` instead of guessing.

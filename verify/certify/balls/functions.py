@@ -1,4 +1,6 @@
-"""The functions' bodies: `PLAIN` takes evaluated arguments, the binder forms of `SPECIAL` their tree."""
+"""The balls' functions: `BallOps`, the operations of the functions written once (verify.expr.bodies)
+in exact rationals and arb balls; `PLAIN` (name -> run(ev, *args)) takes evaluated arguments, the
+binder forms of `SPECIAL` their tree (most of them shared with mpmath: verify.expr.walk)."""
 
 from __future__ import annotations
 
