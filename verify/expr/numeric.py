@@ -120,9 +120,6 @@ def decide(ctx, node: N.Compare) -> bool:
     return True
 
 
-_LEAVES = (N.Num, N.Sym, N.Const)
-
-
 def evaluate(node: N.Node, ctx: Ctx):
     """Evaluate a tree at the current mpmath precision (see `Ctx.evaluate`)."""
     return _memoised(ctx, node)
@@ -133,7 +130,15 @@ def _memoised(ctx: Ctx, node: N.Node):
     `define` used twice) is computed once per binding context. Inside a binder, a subtree that
     does not use the variables bound since some outer context (loop-invariant: a gradient `G0`
     inside `first(..., k, 0, 60)`) is computed once in that outer context, not at every step."""
-    if type(node) in _LEAVES:
+    t = type(node)
+    if t is N.Sym:  # the leaves, the most frequent nodes, without the walk's call
+        try:
+            return ctx.values[node.name]
+        except KeyError:
+            return ctx.lookup(node.name)
+    if t is N.Num:
+        return to_mp(node.value)
+    if t is N.Const:
         return walk(ctx, node)
     home, key = ctx, id(node)
     if ctx.var is not None:
