@@ -157,7 +157,8 @@ class MpOps(Ops):
     outer = staticmethod(lambda u, v: _check_dim(_as_mat(u) * _as_mat(v).T))
     binomial, factorial = staticmethod(mp.binomial), staticmethod(lambda n: _factorial(n))
 
-    def cbrt(self, z):
+    @staticmethod
+    def cbrt(z):
         return mp.sign(z) * mp.cbrt(abs(z))
 
     @staticmethod
