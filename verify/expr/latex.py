@@ -17,18 +17,10 @@ _CMP = {"==": "=", "!=": r"\neq", "<": "<", "<=": r"\le", ">": ">", ">=": r"\ge"
 _GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "eta", "theta", "lambda", "mu", "nu", "xi",
           "rho", "sigma", "tau", "phi", "psi", "omega", "kappa", "zeta", "chi", "Delta", "Gamma",
           "Lambda", "Sigma", "Phi", "Psi", "Omega", "Theta"}
-_FUNC = {"opnorm": (r"\left\|", r"\right\|_{op}"), "norm": (r"\left\|", r"\right\|"),
-         "fro": (r"\left\|", r"\right\|_F")}
-_OPNAME = {"lambda_min": r"\lambda_{\min}", "lambda_max": r"\lambda_{\max}",
-           "sigma_min": r"\sigma_{\min}", "sigma_max": r"\sigma_{\max}", "rho": r"\rho",
-           "det": r"\det", "trace": r"\operatorname{tr}", "tr": r"\operatorname{tr}",
-           "rank": r"\operatorname{rank}"}
-
-
 def named_operator(fn: str) -> bool:
     """Whether `fn` prints as an operator name chosen for it (`\\det`, `\\operatorname{tr}`),
     not the generic `\\operatorname{fn}`."""
-    return fn in _OPNAME or (fn in BODIES and BODIES[fn].latex is not None)
+    return fn in BODIES and BODIES[fn].latex is not None
 
 
 _NAMES: dict[str, str] = {}  # symbol -> LaTeX declared in the claim (set by to_latex)
@@ -133,24 +125,22 @@ def _binop(node: N.BinOp) -> tuple[str, int]:
 def _call(node: N.Call) -> tuple[str, int]:
     fn, args = node.fn, node.args
     a = [_tex(x) for x in args]
-    if fn in _FUNC:
-        left, right = _FUNC[fn]
-        return f"{left}{a[0][0]}{right}", _PREC["atom"]
     if fn in ("T", "transpose"):
         return _wrap(*a[0], _PREC["atom"]) + r"^{\top}", _PREC["**"]
     if fn == "inv":
         return _wrap(*a[0], _PREC["atom"]) + "^{-1}", _PREC["**"]
     written = BODIES.get(fn)
     if written is not None and written.latex is not None:
-        return written.latex.replace("#1", a[0][0]).replace("#*", ", ".join(x[0] for x in a)), _PREC["atom"]
+        tex = written.latex.replace("#*", ", ".join(x[0] for x in a))
+        for k, (arg, _) in enumerate(a, 1):
+            tex = tex.replace(f"#{k}", arg)
+        return tex, _PREC["atom"]
     if fn in ("sum", "prod"):
         sym = r"\sum" if fn == "sum" else r"\prod"
         return rf"{sym}_{{{a[1][0]}={a[2][0]}}}^{{{a[3][0]}}} {_wrap(*a[0], _PREC['*'])}", _PREC["+"]
     if fn == "first":
         return (rf"\min\left\{{{a[1][0]} \in \{{{a[2][0]},\dots,{a[3][0]}\}} : {a[0][0]}\right\}}",
                 _PREC["atom"])
-    if fn == "dot":
-        return rf"\left\langle {a[0][0]}, {a[1][0]} \right\rangle", _PREC["atom"]
     if fn == "outer":
         return _wrap(*a[0], _PREC["atom"]) + " " + _wrap(*a[1], _PREC["atom"]) + r"^{\top}", _PREC["*"]
     if fn in ("grad", "hessian", "jacobian"):
@@ -176,5 +166,5 @@ def _call(node: N.Call) -> tuple[str, int]:
         rows = [f"{v[0]} & \\text{{if }} {c[0]}" for c, v in zip(a[0:-1:2], a[1:-1:2])]
         rows.append(f"{a[-1][0]} & \\text{{otherwise}}")
         return r"\begin{cases}" + r" \\ ".join(rows) + r"\end{cases}", _PREC["atom"]
-    name = _OPNAME.get(fn) or rf"\operatorname{{{fn.replace('_', chr(92) + '_')}}}"
+    name = rf"\operatorname{{{fn.replace('_', chr(92) + '_')}}}"
     return f"{name}\\left({', '.join(x[0] for x in a)}\\right)", _PREC["atom"]

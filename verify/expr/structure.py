@@ -1,6 +1,6 @@
 """The functions of the claim language that build, take apart and reshape matrices, each written
 once (verify.expr.bodies) over a domain's matrix operations: shape, entry, transpose, building a
-matrix from its rows. Their LaTeX forms are in verify.expr.latex (they depend on precedence)."""
+matrix from its rows. Most print in verify.expr.latex (their form depends on precedence)."""
 
 from __future__ import annotations
 
@@ -122,8 +122,9 @@ def _trace(m, A):
     return m.total([m.at(A, i, i) for i in range(min(m.shape(A)))])
 
 
-define("trace", 1, "trace(A)", "trace([[2, 1], [1, 3]])", "trace([[1, 2, 3], [4, 5, 6]])", takes=VALUES)(_trace)
-define("tr", 1, "tr(A): trace", "tr([[2, 1], [1, 3]])", takes=VALUES)(_trace)
+define("trace", 1, "trace(A)", "trace([[2, 1], [1, 3]])", "trace([[1, 2, 3], [4, 5, 6]])",
+       latex=r"\operatorname{tr}\left(#1\right)", takes=VALUES)(_trace)
+define("tr", 1, "tr(A): trace", "tr([[2, 1], [1, 3]])", latex=r"\operatorname{tr}\left(#1\right)", takes=VALUES)(_trace)
 
 
 def _extreme_entry(pick: str):
