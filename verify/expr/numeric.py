@@ -21,7 +21,7 @@ from verify import limits
 from verify.errors import EvalError, Undecided
 from verify.expr import nodes as N
 from verify.expr.mpfunctions import NUMERIC, MpOps
-from verify.expr.walk import BINDERS, walk
+from verify.expr.walk import BINDERS, item, logic, walk
 from verify.expr.mpvalues import (IDENT, Identity, _as_mat, _resolve, _shape, binop, clear_caches,
                                   is_mat, maxabs, scalar, to_mp, truth)
 
@@ -430,3 +430,4 @@ SPECIAL: dict[str, Callable] = {
 Ctx.evaluate, Ctx.decide, Ctx.binop, Ctx.bind, Ctx.range = _memoised, decide, staticmethod(binop), _bound, _range
 Ctx.integer, Ctx.empty_sum, Ctx.tick = staticmethod(mp.mpf), _empty_sum, staticmethod(lambda: None)
 Ctx.binders, Ctx.functions = SPECIAL, NUMERIC
+Ctx.item, Ctx.logic = item, logic

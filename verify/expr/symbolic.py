@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
-from functools import partial
 from typing import Any, Callable
 
 import sympy as sp
@@ -16,16 +15,12 @@ import sympy as sp
 from verify.errors import EvalError
 from verify.expr import nodes as N
 from verify.expr.bodies import Ops, can, runner
+from verify.expr.walk import walk
 from verify.expr.functions import BODIES
 from verify.expr.numeric import IDENT  # `I` before its size is known, shared by the engines
 from verify import limits
 
 Mat = sp.MatrixBase
-
-
-@dataclass
-class SymCtx:
-    values: dict[str, Any]
 
 
 def is_mat(v) -> bool:
@@ -149,7 +144,7 @@ def _size(n):
     return n
 
 
-SYMBOLIC: dict[str, Callable] = {"ind": lambda c: sp.Piecewise((1, c), (0, True))}
+SYMBOLIC: dict[str, Callable] = {"ind": lambda ctx, c: sp.Piecewise((1, c), (0, True))}
 
 
 class SymOps(Ops):
@@ -191,8 +186,7 @@ class SymOps(Ops):
         ("sign", "sqrt", "exp", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "sech"))
 
 
-_OPS = SymOps()
-SYMBOLIC.update({name: partial(runner(fn, SymOps), _OPS) for name, fn in BODIES.items() if can(SymOps, fn)})
+SYMBOLIC.update({name: runner(fn, SymOps) for name, fn in BODIES.items() if can(SymOps, fn)})  # run(ctx, *args)
 
 
 def _factorial_arg(n):
@@ -207,38 +201,49 @@ _REL = {"==": sp.Eq, "!=": sp.Ne, "<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.
 
 def evaluate(node: N.Node, ctx: SymCtx):
     """Build the SymPy object of a tree."""
-    t = type(node)
-    if t is N.Num:
-        return sp.Rational(node.value.numerator, node.value.denominator)
-    if t is N.Sym:
+    return walk(ctx, node)
+
+
+@dataclass
+class SymCtx(SymOps):
+    """The bindings of one build; the `Ops` of the functions written once and of the tree walk
+    (verify.expr.walk)."""
+    values: dict[str, Any]
+
+    def lookup(self, name: str):
         try:
-            return ctx.values[node.name]
+            return self.values[name]
         except KeyError:
-            raise EvalError(f"symbol {node.name!r} has no symbolic value here") from None
-    if t is N.Const:
-        return {"pi": sp.pi, "E": sp.E, "oo": sp.oo, "I": IDENT}[node.name]
-    if t is N.BinOp:
-        return binop(node.op, evaluate(node.left, ctx), evaluate(node.right, ctx))
-    if t is N.Neg:
-        v = evaluate(node.operand, ctx)
+            raise EvalError(f"symbol {name!r} has no symbolic value here") from None
+
+    @staticmethod
+    def const(name: str):
+        return {"pi": sp.pi, "E": sp.E, "oo": sp.oo, "I": IDENT}[name]
+
+    @staticmethod
+    def negate(v):
         return sp.Integer(-1) if v is IDENT else -v
-    if t is N.Item:
-        base = _as_mat(ctx.values[node.base])
-        idx = [_int(evaluate(i, ctx), "an index") for i in node.index]
+
+    def item(self, node: N.Item):
+        """x[i], A[i, j] (a scalar reads as 1 x 1)."""
+        base = _as_mat(self.values[node.base])
+        idx = [_int(walk(self, i), "an index") for i in node.index]
         return _entry_at(base, idx[0], 1) if len(idx) == 1 else _entry_at(base, idx[0], idx[1])
-    if t is N.Compare:
-        vals = [scalar(evaluate(o, ctx)) for o in node.operands]
+
+    def decide(self, node: N.Compare):
+        """A comparison chain as a SymPy relation (an `And` of links)."""
+        vals = [scalar(walk(self, o)) for o in node.operands]
         rels = [_REL[op](a, b) for op, a, b in zip(node.ops, vals, vals[1:])]
         return rels[0] if len(rels) == 1 else sp.And(*rels)
-    if t is N.Logic:
-        vals = [evaluate(o, ctx) for o in node.operands]
-        return {"and": sp.And, "or": sp.Or, "not": sp.Not}[node.op](*vals)
-    if t is N.Call:
-        special = SPECIAL.get(node.fn)
-        if special is not None:
-            return special(node, ctx)
-        return SYMBOLIC[node.fn](*[evaluate(a, ctx) for a in node.args])
-    raise EvalError(f"cannot build {t.__name__}")
+
+    def logic(self, node: N.Logic):
+        return {"and": sp.And, "or": sp.Or, "not": sp.Not}[node.op](*[walk(self, o) for o in node.operands])
+
+    @staticmethod
+    def no_function(name: str):
+        raise EvalError(f"{name} has no symbolic form")
+
+    evaluate, binop = walk, staticmethod(binop)
 
 
 # -- binder forms -----------------------------------------------------------------------------
@@ -266,11 +271,11 @@ def _sum_like(node, ctx, combine, empty, concrete_fn):
     return concrete_fn(body, (k, lo, hi)).doit()
 
 
-def _sum(node, ctx):
+def _sum(ctx, node):
     return _sum_like(node, ctx, lambda a, b: binop("+", a, b), sp.Integer(0), sp.Sum)
 
 
-def _prod(node, ctx):
+def _prod(ctx, node):
     return _sum_like(node, ctx, lambda a, b: binop("*", a, b), IDENT, sp.Product)
 
 
@@ -294,12 +299,12 @@ def _derivative(node, ctx, take):
     return out.xreplace(back) if not isinstance(out, sp.MatrixBase) else out.xreplace(back).as_immutable()
 
 
-def _diff(node, ctx):
+def _diff(ctx, node):
     order = _int(evaluate(node.args[2], ctx), "order") if len(node.args) > 2 else 1
     return _derivative(node, ctx, lambda f, v, syms: sp.diff(scalar(f), syms[0], order))
 
 
-def _grad(node, ctx):
+def _grad(ctx, node):
     def take(f, v, syms):
         f = scalar(f)
         if not is_mat(v):
@@ -308,29 +313,29 @@ def _grad(node, ctx):
     return _derivative(node, ctx, take)
 
 
-def _hessian(node, ctx):
+def _hessian(ctx, node):
     return _derivative(node, ctx, lambda f, v, syms: sp.hessian(scalar(f), syms).as_immutable())
 
 
-def _jacobian(node, ctx):
+def _jacobian(ctx, node):
     return _derivative(node, ctx, lambda f, v, syms: sp.ImmutableMatrix(list(_as_mat(f))).jacobian(syms).as_immutable())
 
 
-def _integral(node, ctx):
+def _integral(ctx, node):
     var = node.args[1].name
     s = sp.Symbol(var, real=True)
     body = scalar(evaluate(node.args[0], _bound(ctx, var, s)))
     return sp.integrate(body, (s, scalar(evaluate(node.args[2], ctx)), scalar(evaluate(node.args[3], ctx))))
 
 
-def _limit(node, ctx):
+def _limit(ctx, node):
     var = node.args[1].name
     s = sp.Symbol(var, positive=True)
     body = scalar(evaluate(node.args[0], _bound(ctx, var, s)))
     return sp.limit(body, s, scalar(evaluate(node.args[2], ctx)))
 
 
-def _at(node, ctx):
+def _at(ctx, node):
     """expr with var := value: var is bound to fresh symbols of value's shape (so derivatives in
     var are taken first), then the value is substituted."""
     var = node.args[1].name
@@ -342,7 +347,7 @@ def _at(node, ctx):
     return out.xreplace(dict(zip(fresh, entries)))
 
 
-def _piecewise(node, ctx):
+def _piecewise(ctx, node):
     """Lazy where the conditions are decided (as the numeric evaluator is): a branch that is not
     taken is not evaluated, so `piecewise(t == 1, 0, y[t - 1])` is fine at t = 1."""
     args, pairs = node.args, []
@@ -361,7 +366,7 @@ def _piecewise(node, ctx):
     return sp.Piecewise(*pairs, (last, True)) if pairs else last
 
 
-def _iterate(node, ctx):
+def _iterate(ctx, node):
     var = node.args[1].name
     x = evaluate(node.args[2], ctx)
     steps = _int(evaluate(node.args[3], ctx), "number of steps")
@@ -371,7 +376,7 @@ def _iterate(node, ctx):
     return x
 
 
-def _first(node, ctx):
+def _first(ctx, node):
     var = node.args[1].name
     lo, hi = _int(evaluate(node.args[2], ctx), "lower bound"), _int(evaluate(node.args[3], ctx), "upper bound")
     limits.check("max_range", "range length", hi - lo + 1)
@@ -389,3 +394,4 @@ SPECIAL: dict[str, Callable] = {
     "jacobian": _jacobian, "limit": _limit, "piecewise": _piecewise, "iterate": _iterate,
     "first": _first, "at": _at, "integral": _integral,
 }
+SymCtx.binders, SymCtx.functions = SPECIAL, SYMBOLIC

@@ -1,10 +1,11 @@
-"""The walk over an expression tree, written once for the engines that compute values: mpmath
-(verify.expr.numeric) and the exact / arb balls (verify.certify.balls). The evaluation context is
-the engine's `Ops` (verify.expr.bodies) plus what a walk needs: `evaluate` (each engine memoises a
-subtree its own way), `lookup`, `const`, `binop`, `negate`, `decide`, `truth`, its binder forms
-(`binders`: name -> form(ctx, node)) and its functions (`functions`: name -> run(ctx, *args)).
-SymPy builds expressions rather than values (a comparison is a relation, not a truth value) and z3
-terms under guards: they walk the tree themselves."""
+"""The walk over an expression tree, written once for mpmath (verify.expr.numeric), the exact / arb
+balls (verify.certify.balls) and SymPy (verify.expr.symbolic). The evaluation context is the
+engine's `Ops` (verify.expr.bodies) plus what a walk needs: `evaluate` (each engine memoises a
+subtree its own way, SymPy not at all), `lookup`, `const`, `binop`, `negate`, `item`, `decide`,
+`logic`, its binder forms (`binders`: name -> form(ctx, node)) and its functions (`functions`:
+name -> run(ctx, *args)). The engines that compute values share `item`, `logic` and five binder
+forms (below); SymPy builds relations and `And`, and binds symbols. z3 builds terms under guards
+and walks the tree itself."""
 
 from __future__ import annotations
 
@@ -25,15 +26,11 @@ def walk(ev, node: N.Node):
     if t is N.Neg:
         return ev.negate(ev.evaluate(node.operand))
     if t is N.Item:
-        return _item(ev, node)
+        return ev.item(node)
     if t is N.Compare:
         return ev.decide(node)
     if t is N.Logic:
-        if node.op == "not":
-            return not ev.truth(ev.evaluate(node.operands[0]))
-        if node.op == "and":
-            return all(ev.truth(ev.evaluate(o)) for o in node.operands)
-        return any(ev.truth(ev.evaluate(o)) for o in node.operands)
+        return ev.logic(node)
     if t is N.Call:
         binder = ev.binders.get(node.fn)
         if binder is not None:
@@ -45,8 +42,17 @@ def walk(ev, node: N.Node):
     raise TypeError(f"cannot evaluate a {t.__name__} node")
 
 
-def _item(ev, node: N.Item):
-    """x[i] of a vector, A[i, j] of a matrix (1-based)."""
+def logic(ev, node: N.Logic) -> bool:
+    """and / or (lazy) / not of decided conditions: the value engines' `logic`."""
+    if node.op == "not":
+        return not ev.truth(ev.evaluate(node.operands[0]))
+    if node.op == "and":
+        return all(ev.truth(ev.evaluate(o)) for o in node.operands)
+    return any(ev.truth(ev.evaluate(o)) for o in node.operands)
+
+
+def item(ev, node: N.Item):
+    """x[i] of a vector, A[i, j] of a matrix (1-based): the value engines' `item`."""
     base = ev.lookup(node.base, None)
     idx = [ev.evaluate(i) for i in node.index]
     if not ev.is_mat(base):

@@ -7,7 +7,7 @@ from typing import Optional
 
 from verify.expr import nodes as N
 from verify.expr.powers import Powers
-from verify.expr.walk import walk
+from verify.expr.walk import item, logic, walk
 
 from .common import (IDENT, MAX_BALL_EXPONENT, MAX_EXACT_EXPONENT, MAX_STEPS, EvalFailure, NotRational,
                      Undecidable, Unsupported, check_dims, is_mat, shape, square)
@@ -33,7 +33,7 @@ class Eval(BallOps):
     """One evaluation context: the domain, the instance (converted lazily), bound variables. It is
     the `Ops` of the functions written once (verify.certify.balls.functions.BallOps) and of the
     tree walk (verify.expr.walk)."""
-    binders, functions = SPECIAL, PLAIN
+    binders, functions, item, logic = SPECIAL, PLAIN, item, logic
 
     def __init__(self, dom, exact: dict, budget: Budget, converted=None, bound=None, powers=None):
         self.dom, self.exact, self.budget = dom, exact, budget
