@@ -20,6 +20,7 @@ from mpmath import mp
 
 from verify import support
 from verify.certify import balls, smt
+from verify.certify.balls.evaluator import Eval
 from verify.certify.balls.functions import BallOps
 from verify.certify.balls.rational import Rational
 from verify.certify.smt.language import Unsupported as Z3Unsupported, Z3Ops
@@ -128,6 +129,19 @@ def test_the_body_is_what_every_engine_evaluates():
     assert sym == symbolic.evaluate(parse(f"log(1 + exp({x}))", ()), symbolic.SymCtx({}))
     (_, ball), (_, ref) = balls.evaluate(parse(f"softplus({x})", ())), balls.evaluate(parse(f"log1p(exp({x}))", ()))
     assert ball.mid() == ref.mid() and ball.rad() == ref.rad()
+
+
+WALK_NEEDS = ("evaluate", "lookup", "const", "binop", "negate", "item", "decide", "logic", "binders",
+              "functions", "no_function", "num")
+
+
+@pytest.mark.parametrize("context", [numeric.Ctx, symbolic.SymCtx, Eval], ids=lambda c: c.__name__)
+def test_every_engine_that_walks_the_tree_gives_the_walk_what_it_needs(context):
+    """verify.expr.walk is one walk for three engines: each context is an Ops that has what it calls."""
+    assert issubclass(context, Ops)
+    missing = [name for name in WALK_NEEDS if not hasattr(context, name)]
+    assert not missing, missing
+    assert set(context.binders) | set(context.functions) <= set(FUNCTIONS)
 
 
 # -- the engines agree on every example -----------------------------------------------------------

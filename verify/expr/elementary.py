@@ -16,7 +16,7 @@ from verify.expr.bodies import SCALARS, define, operation
 operation("abs", 1, "abs(x)", "abs(-3/2)", "abs([[-1, 2]])", latex=r"\left|#1\right|")
 operation("sign", 1, "sign(x)", "sign(-2)", "sign(0)")
 operation("step", 1, "step(x): 1 if x >= 0 else 0 (the relu'(0) = 1 convention), entrywise",
-           "step(-1/2)", "step(2)")
+          "step(-1/2)", "step(2)")
 
 
 @define("relu", 1, "relu(x) = max(0, x), entrywise on matrices", "relu(3/2)", "relu(-2)", "relu([[-1, 2]])")
@@ -42,14 +42,13 @@ operation("factorial", 1, "factorial(n) (n capped)", "factorial(5)", takes=SCALA
 # -- roots ---------------------------------------------------------------------------------------
 operation("sqrt", 1, "sqrt(x)", "sqrt(2)", "sqrt(9/4)", latex=r"\sqrt{#1}")
 operation("cbrt", 1, "cbrt(x): the real cube root, cbrt(-8) = -2 (entrywise)", "cbrt(-8)", "cbrt(2)",
-           "cbrt(-1/3)", "cbrt([[27, -1/8]])", latex=r"\sqrt[3]{#1}")
+          "cbrt(-1/3)", "cbrt([[27, -1/8]])", latex=r"\sqrt[3]{#1}")
 
 # -- exponentials, logarithms and the trigonometric and hyperbolic functions ----------------------
 operation("exp", 1, "exp(x)", "exp(1/2)", latex=r"\exp\left(#1\right)")
 
 
-@define("log", (1, 2), "log(x[, base])", "log(3)", "log(8, 2)", latex=r"\log\left(#*\right)",
-            takes=SCALARS)
+@define("log", (1, 2), "log(x[, base])", "log(3)", "log(8, 2)", latex=r"\log\left(#*\right)", takes=SCALARS)
 def _log(m, x, base=None):
     return m.log(x) if base is None else m.logb(x, base)
 
@@ -59,7 +58,7 @@ for _name, _example in (("sin", "sin(1/2)"), ("cos", "cos(1/2)"), ("tan", "tan(1
                         ("acos", "acos(1/3)"), ("atan", "atan(2)"), ("sinh", "sinh(1/2)"),
                         ("cosh", "cosh(1/2)"), ("tanh", "tanh(1/2)"), ("sech", "sech(1/2)")):
     operation(_name, 1, f"{_name}(x)", _example,
-               latex=rf"\{_name}\left(#1\right)" if _name in ("sin", "cos", "tan", "sinh", "cosh", "tanh") else None)
+              latex=rf"\{_name}\left(#1\right)" if _name in ("sin", "cos", "tan", "sinh", "cosh", "tanh") else None)
 
 
 @define("sigmoid", 1, "sigmoid(x) = 1 / (1 + exp(-x))", "sigmoid(1/2)")
@@ -68,6 +67,6 @@ def _sigmoid(m, x):
 
 
 @define("softplus", 1, "softplus(x) = log(1 + exp(x)); the logistic loss of a margin z is softplus(-z)",
-            "softplus(0)", "softplus(-30)", "softplus([[-1, 2]])")
+        "softplus(0)", "softplus(-30)", "softplus([[-1, 2]])")
 def _softplus(m, x):
     return m.log1p(m.exp(x))
