@@ -176,17 +176,14 @@ class MpOps(Ops):
     def logb(self, x, base):
         return self.log(x) / self.log(base)
 
+    # asin / acos on [-1, 1]: an argument past +-1 by no more than the tolerance band (a cosine of
+    # unit vectors normalised in floating point) is rounding and is taken at the edge; farther out
+    # the value is complex, which is undefined.
     def asin(self, z):
-        return mp.asin(self._unit(z))
+        return mp.asin(mp.sign(z) if 1 < abs(z) <= 1 + self.band else z)
 
     def acos(self, z):
-        return mp.acos(self._unit(z))
-
-    def _unit(self, z):
-        """An asin / acos argument on [-1, 1]; past +-1 by no more than the tolerance band (a cosine
-        of unit vectors normalised in floating point) it is rounding and is taken at the edge;
-        farther out the value is complex, which is undefined."""
-        return mp.sign(z) if 1 < abs(z) <= 1 + self.band else z
+        return mp.acos(mp.sign(z) if 1 < abs(z) <= 1 + self.band else z)
 
     def step(self, z):
         if abs(z) <= self.band:
