@@ -112,6 +112,14 @@ def _factorial(ev, n):
 PLAIN: dict[str, Callable] = {"ind": lambda ev, c: ev.dom.integer(1 if ev.truth(c) else 0)}
 
 
+def _spectral_radius(ev, A):
+    return ev.dom.spectral_radius(square(ev.as_mat(A), "eigenvalues"))
+
+
+def _rank(ev, A):
+    return ev.dom.integer(ev.dom.rank(ev.as_mat(A)))
+
+
 class BallOps(Ops):
     """The operations of the functions written once, in an evaluation's domain: exact rationals,
     or arb balls with exact rationals where they stay exact. The evaluation context
@@ -200,13 +208,13 @@ class BallOps(Ops):
     # linear algebra
     inv, det, opnorm, norm, dot, outer, binomial, factorial = (
         _inv, _det, _opnorm, _norm, _dot, _outer, _binomial, _factorial)
-    fro = lambda self, A: _norm(self, self.as_mat(A))  # noqa: E731
-    lambda_min = lambda self, A: _sym(self, A, "lambda_min")[0]  # noqa: E731
-    lambda_max = lambda self, A: _sym(self, A, "lambda_max")[1]  # noqa: E731
-    sigma_min = lambda self, A: self.dom.svals(self.as_mat(A), "sigma_min")[0]  # noqa: E731
-    sigma_max = lambda self, A: self.dom.svals(self.as_mat(A), "sigma_max")[1]  # noqa: E731
-    rho = lambda self, A: self.dom.spectral_radius(square(self.as_mat(A), "eigenvalues"))  # noqa: E731
-    rank = lambda self, A: self.dom.integer(self.dom.rank(self.as_mat(A)))  # noqa: E731
+    fro, lambda_min, lambda_max = ((lambda self, A: _norm(self, self.as_mat(A))),
+                                   (lambda self, A: _sym(self, A, "lambda_min")[0]),
+                                   (lambda self, A: _sym(self, A, "lambda_max")[1]))
+    sigma_min, sigma_max = ((lambda self, A: self.dom.svals(self.as_mat(A), "sigma_min")[0]),
+                            (lambda self, A: self.dom.svals(self.as_mat(A), "sigma_max")[1]))
+    rho = _spectral_radius
+    rank = _rank
 
 
 for _op in ("num", "add", "sub", "mul", "div", "neg", "abs", "floor", "ceil", "max2", "min2", "sqrt", "cbrt"):

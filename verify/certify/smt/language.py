@@ -90,8 +90,8 @@ class Z3Ops(Ops):
     def sign(self, x):
         if isinstance(x, Fraction):
             return Fraction((x > 0) - (x < 0))
-        one, z = self.tr.lift, self.tr.z3
-        return z.If(x > 0, one(Fraction(1)), z.If(x < 0, one(Fraction(-1)), one(Fraction(0))))
+        lift, z = self.tr.lift, self.tr.z3
+        return z.If(x > 0, lift(Fraction(1)), z.If(x < 0, lift(Fraction(-1)), lift(Fraction(0))))
 
     def step(self, x):
         return Fraction(int(x >= 0)) if isinstance(x, Fraction) else self.tr.ite(x >= 0, Fraction(1), Fraction(0))
